@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gestixi.mail contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Rules for logins, domain names and mail addresses, and their one canonical form."""
+from __future__ import annotations
+
+import re
+
+try:
+    import idna  # IDNA 2008 with UTS 46 mapping, as browsers and modern MTAs use
+
+    HAS_IDNA = True
+except ImportError:  # pragma: no cover - exercised only where python3-idna is absent
+    HAS_IDNA = False
+
+LOGIN_RE = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9_-])?$")
+# An external local part: dot-atom text of RFC 5322, no quoted forms (nobody needs them here).
+LOCAL_PART_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+LABEL_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+MAX_ADDRESS = 254
+
+
+def login_problem(login: object) -> str | None:
+    """Why a login is not acceptable, or None when it is."""
+    if not isinstance(login, str) or not login:
+        return "a login is required"
+    if len(login) > 64:
+        return "'%s' is longer than 64 characters" % login[:70]
+    if not LOGIN_RE.match(login) or ".." in login:
+        return ("'%s' is not a valid login: use lower-case letters, digits, '.', '-' and '_', "
+                "not starting or ending with '.'" % login)
+    return None
+
+
+def canonical_domain(name: object) -> str:
+    """The stored form of a domain: lower-case ASCII (IDNA A-labels); raises ValueError."""
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError("a domain name is required")
+    text = name.strip().rstrip(".")
+    try:
+        if HAS_IDNA:
+            ascii_name = idna.encode(text, uts46=True).decode("ascii")
+        else:
+            ascii_name = text.encode("idna").decode("ascii")
+    except UnicodeError as exc:  # idna.IDNAError is a UnicodeError
+        raise ValueError("'%s' is not a valid domain name (%s)" % (name, exc)) from None
+    ascii_name = ascii_name.lower()
+    labels = ascii_name.split(".")
+    if len(labels) < 2 or len(ascii_name) > 253 or not all(LABEL_RE.match(label) for label in labels):
+        raise ValueError("'%s' is not a valid domain name: it needs at least two labels of "
+                         "letters, digits and '-'" % name)
+    return ascii_name
+
+
+def display_domain(name: str) -> str:
+    """The human (Unicode) form of a stored domain name."""
+    if HAS_IDNA and "xn--" in name:
+        try:
+            return idna.decode(name)
+        except idna.IDNAError:
+            return name
+    return name
+
+
+def canonical_address(address: object) -> str:
+    """The stored form of a mail address: local part as given (lower-cased), domain canonical."""
+    if not isinstance(address, str) or "@" not in address:
+        raise ValueError("'%s' is not a mail address (local@domain)" % (address,))
+    local, _, domain = address.strip().rpartition("@")
+    if not local or not LOCAL_PART_RE.match(local) or len(local) > 64:
+        raise ValueError("'%s' has an invalid local part" % address)
+    canonical = "%s@%s" % (local.lower(), canonical_domain(domain))
+    if len(canonical) > MAX_ADDRESS:
+        raise ValueError("'%s' is longer than %d characters" % (address, MAX_ADDRESS))
+    return canonical
+
+
+def split_address(address: str) -> tuple[str, str]:
+    local, _, domain = address.rpartition("@")
+    return local, domain

@@ -1,0 +1,111 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gestixi.mail contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Plans shared by every module: compare wanted items with the store, count, and describe.
+
+A record is a plain dict of stored fields. A wanted record may hold None for a field the
+operator did not give: an existing item keeps its value there.
+"""
+from __future__ import annotations
+
+from typing import Callable, Hashable, Iterable
+
+Record = dict
+PublicView = Callable[[Record], Record]
+
+
+class Plan:
+    """What one converge does to one kind of item (domains, users, ...)."""
+
+    def __init__(self, kind: str, public: PublicView) -> None:
+        self.kind = kind
+        self.public = public
+        self.created: list[tuple[Hashable, Record]] = []
+        self.updated: list[tuple[Hashable, Record, Record]] = []
+        self.removed: list[tuple[Hashable, Record]] = []
+        self.unchanged = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.removed)
+
+    def counts(self) -> dict[str, int]:
+        return {"created": len(self.created), "updated": len(self.updated),
+                "removed": len(self.removed), "unchanged": self.unchanged}
+
+    def changes(self) -> list[dict]:
+        """Secret-free list of what changes, for plans and pull-request summaries."""
+        out = [{"action": "create", "kind": self.kind, "key": key_text(k)} for k, _ in self.created]
+        for key, before, after in self.updated:
+            fields = sorted(f for f in after if before.get(f) != after.get(f))
+            out.append({"action": "update", "kind": self.kind, "key": key_text(key), "fields": fields})
+        out.extend({"action": "remove", "kind": self.kind, "key": key_text(k)} for k, _ in self.removed)
+        return out
+
+    def diff(self) -> dict:
+        before = {key_text(k): self.public(b) for k, b, _ in self.updated}
+        before.update((key_text(k), self.public(b)) for k, b in self.removed)
+        after = {key_text(k): self.public(a) for k, _, a in self.updated}
+        after.update((key_text(k), self.public(a)) for k, a in self.created)
+        return {"before_header": "%s (store)" % self.kind, "after_header": "%s (wanted)" % self.kind,
+                "before": to_text_block(before), "after": to_text_block(after)}
+
+
+def key_text(key: Hashable) -> str:
+    if isinstance(key, tuple):
+        return "/".join(str(part) for part in key)
+    return str(key)
+
+
+def to_text_block(items: dict[str, Record]) -> str:
+    """A stable, line-oriented rendering so that diff shows one line per changed field."""
+    lines = []
+    for key in sorted(items):
+        lines.append("%s:" % key)
+        for field in sorted(items[key]):
+            lines.append("  %s: %s" % (field, _scalar(items[key][field])))
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _scalar(value: object) -> str:
+    if isinstance(value, (list, tuple)):
+        return "[%s]" % ", ".join(_scalar(v) for v in value)
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    if isinstance(value, str):
+        return repr(value) if ("\n" in value or value != value.strip() or not value) else value
+    return str(value)
+
+
+def plan_items(plan: Plan, current: dict[Hashable, Record], wanted: dict[Hashable, Record],
+               absent: Iterable[Hashable] = (), purge: bool = False,
+               defaults: Record | None = None) -> Plan:
+    """Fill plan from current vs wanted; purge removes current items that wanted does not name."""
+    defaults = defaults or {}
+    for key, want in wanted.items():
+        given = {field: value for field, value in want.items() if value is not None}
+        have = current.get(key)
+        if have is None:
+            plan.created.append((key, {**defaults, **given}))
+            continue
+        after = {**have, **given}
+        if after != have:
+            plan.updated.append((key, have, after))
+        else:
+            plan.unchanged += 1
+    gone = set(absent)
+    if purge:
+        gone.update(key for key in current if key not in wanted)
+    plan.removed.extend((key, current[key]) for key in sorted(gone, key=key_text) if key in current)
+    return plan
+
+
+def summarize(plans: list[Plan]) -> dict:
+    """Return values shared by every module: changed, counts, changes and the diff."""
+    counts = {"created": 0, "updated": 0, "removed": 0, "unchanged": 0}
+    for plan in plans:
+        for name, value in plan.counts().items():
+            counts[name] += value
+    changes = [change for plan in plans for change in plan.changes()]
+    diffs = [plan.diff() for plan in plans if plan.changed]
+    return {"changed": bool(changes), "counts": counts, "changes": changes, "diff": diffs}

@@ -1,0 +1,85 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gestixi.mail contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What every gestixi.mail module shares: the store options and the one run loop.
+
+A converge runs in one store transaction: plan and apply the module's items, check the whole
+store (aliases, loops, limits), render and compile the Sieve scripts that changed, then commit.
+Any MailStateError rolls everything back and becomes fail_json here, and only here.
+"""
+from __future__ import annotations
+
+import sqlite3
+from typing import Callable
+
+from ansible_collections.gestixi.mail.plugins.module_utils._converge import Plan, summarize
+from ansible_collections.gestixi.mail.plugins.module_utils._errors import MailStateError
+from ansible_collections.gestixi.mail.plugins.module_utils._integrity import check_store
+from ansible_collections.gestixi.mail.plugins.module_utils._sieve_sync import plan_scripts
+from ansible_collections.gestixi.mail.plugins.module_utils._store import DEFAULT_STORE_PATH, Store
+
+DEFAULT_SIEVE_DIR = "/var/lib/gestixi-mail/sieve"
+
+
+def store_argument_spec() -> dict:
+    """Options of the store connection, documented in the gestixi.mail.store doc fragment."""
+    return {
+        "store_path": {"type": "path", "default": DEFAULT_STORE_PATH},
+        "store_owner": {"type": "str"},
+        "store_group": {"type": "str"},
+        "store_mode": {"type": "raw"},
+        "sieve_dir": {"type": "path", "default": DEFAULT_SIEVE_DIR},
+        "sievec_path": {"type": "path"},
+    }
+
+
+def fail(module, exc: MailStateError) -> None:
+    module.fail_json(msg=str(exc), problems=[p.as_dict() for p in exc.problems])
+
+
+def run_converge(module, converge: Callable[[sqlite3.Connection], list[Plan]], **extra) -> None:
+    """Run converge(conn) -> plans in one transaction and exit the module with the result."""
+    params = module.params
+    scripts = None
+    try:
+        store = Store(params["store_path"], check_mode=module.check_mode)
+        try:
+            with store.transaction() as conn:
+                plans = converge(conn)
+                check_store(conn)
+                scripts = plan_scripts(conn, params["sieve_dir"])
+                scripts.prepare(module, params["sievec_path"])
+            if not module.check_mode:
+                scripts.activate()
+        finally:
+            if scripts is not None:
+                scripts.discard()  # compiled scripts that were not activated
+            store.close()
+    except MailStateError as exc:
+        fail(module, exc)
+    result = summarize(plans + [scripts.plan])
+    if not module._diff:
+        del result["diff"]
+    if not module.check_mode or not store.created:
+        result["changed"] = _store_file_attributes(module, result["changed"])
+    result.update(extra)
+    module.exit_json(**result)
+
+
+def run_read(module, read: Callable[[sqlite3.Connection], dict]) -> None:
+    try:
+        store = Store(module.params["store_path"], read_only=True)
+        try:
+            result = read(store.conn)
+        finally:
+            store.close()
+    except MailStateError as exc:
+        fail(module, exc)
+    module.exit_json(changed=False, **result)
+
+
+def _store_file_attributes(module, changed: bool) -> bool:
+    path = module.params["store_path"]
+    changed = module.set_owner_if_different(path, module.params["store_owner"], changed)
+    changed = module.set_group_if_different(path, module.params["store_group"], changed)
+    return module.set_mode_if_different(path, module.params["store_mode"], changed)

@@ -1,0 +1,61 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gestixi.mail contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The versioned schema of the gestixi.mail store.
+
+Postfix (sqlite lookup tables) and Dovecot (sql passdb/userdb) read these tables live,
+with the queries kept in roles/server/vars/store_queries.yml. Never edit a migration that
+has shipped: append a new one.
+"""
+from __future__ import annotations
+
+# Each entry upgrades the schema from version N to N+1 (list index N).
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE domains (
+            name TEXT PRIMARY KEY,
+            timezone TEXT NOT NULL DEFAULT 'UTC',
+            catchall TEXT
+        )""",
+        """CREATE TABLE users (
+            address TEXT PRIMARY KEY,
+            domain TEXT NOT NULL REFERENCES domains(name),
+            login TEXT NOT NULL,
+            display_name TEXT NOT NULL DEFAULT '',
+            password TEXT NOT NULL,
+            quota_bytes INTEGER NOT NULL DEFAULT 0,
+            enabled INTEGER NOT NULL DEFAULT 1,
+            UNIQUE (domain, login)
+        )""",
+        """CREATE TABLE aliases (
+            address TEXT PRIMARY KEY,
+            domain TEXT NOT NULL REFERENCES domains(name),
+            local_part TEXT NOT NULL,
+            all_users INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (domain, local_part)
+        )""",
+        """CREATE TABLE alias_recipients (
+            alias TEXT NOT NULL REFERENCES aliases(address) ON DELETE CASCADE,
+            recipient TEXT NOT NULL,
+            PRIMARY KEY (alias, recipient)
+        )""",
+        # login '' is a domain-wide responder: it answers for every user of the domain.
+        """CREATE TABLE responders (
+            domain TEXT NOT NULL REFERENCES domains(name),
+            login TEXT NOT NULL DEFAULT '',
+            name TEXT NOT NULL,
+            enabled INTEGER NOT NULL DEFAULT 1,
+            subject TEXT NOT NULL DEFAULT '',
+            message TEXT NOT NULL DEFAULT '',
+            start_date TEXT,
+            end_date TEXT,
+            days INTEGER NOT NULL DEFAULT 7,
+            PRIMARY KEY (domain, login, name)
+        )""",
+        "CREATE INDEX users_domain ON users (domain)",
+        "CREATE INDEX aliases_domain ON aliases (domain)",
+        "CREATE INDEX alias_recipients_recipient ON alias_recipients (recipient)",
+    ),
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)

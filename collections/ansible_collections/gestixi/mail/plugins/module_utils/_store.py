@@ -1,0 +1,104 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gestixi.mail contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The SQLite store: opening, migrating, and one transaction per module run."""
+from __future__ import annotations
+
+import os
+import sqlite3
+from contextlib import contextmanager
+from typing import Iterator
+
+from ansible_collections.gestixi.mail.plugins.module_utils._errors import MailStateError
+from ansible_collections.gestixi.mail.plugins.module_utils._schema import MIGRATIONS, SCHEMA_VERSION
+
+DEFAULT_STORE_PATH = "/var/lib/gestixi-mail/mail.sqlite"
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the schema to SCHEMA_VERSION inside the caller's transaction; return the old version."""
+    version = schema_version(conn)
+    if version > SCHEMA_VERSION:
+        raise MailStateError("the store has schema version %d, newer than this collection knows "
+                             "(%d): upgrade gestixi.mail" % (version, SCHEMA_VERSION))
+    for statements in MIGRATIONS[version:]:
+        for statement in statements:
+            conn.execute(statement)
+    if version != SCHEMA_VERSION:
+        conn.execute("PRAGMA user_version = %d" % SCHEMA_VERSION)
+    return version
+
+
+class Store:
+    """One connection to the store; changes happen only inside transaction().
+
+    read_only opens the file without creating or migrating it; a missing store reads as empty.
+    In check mode a missing store is planned against an empty in-memory one: nothing is created.
+    """
+
+    def __init__(self, path: str, check_mode: bool = False, read_only: bool = False) -> None:
+        self.path = path
+        self.check_mode = check_mode
+        self.created = not os.path.exists(path)
+        directory = os.path.dirname(os.path.abspath(path))
+        if self.created and not (check_mode or read_only) and not os.path.isdir(directory):
+            raise MailStateError("the store's folder %s does not exist (the server role creates "
+                                 "it; set store_path to use another place)" % directory)
+        if self.created and not (check_mode or read_only):
+            # Create the file private before SQLite writes hashes into it; the module then
+            # applies store_owner/store_group/store_mode.
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        if self.created and (check_mode or read_only):
+            target, uri = ":memory:", False
+        elif read_only:
+            target, uri = "file:%s?mode=ro" % path, True
+        else:
+            target, uri = path, False
+        try:
+            self.conn = sqlite3.connect(target, isolation_level=None, timeout=30, uri=uri)
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            if read_only:
+                self._check_readable()
+        except sqlite3.Error as exc:
+            raise MailStateError("cannot open the store %s: %s" % (path, exc)) from None
+
+    def _check_readable(self) -> None:
+        version = schema_version(self.conn)
+        if self.created:
+            migrate(self.conn)
+        elif version != SCHEMA_VERSION:
+            raise MailStateError("the store %s has schema version %d, this collection reads %d: "
+                                 "run any gestixi.mail module without check mode to migrate it"
+                                 % (self.path, version, SCHEMA_VERSION))
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on error and always in check mode."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise MailStateError("cannot lock the store %s: %s" % (self.path, exc)) from None
+        try:
+            migrate(self.conn)
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            if self.created and not self.check_mode:
+                # A store this run created holds nothing yet: leave no trace of a failed run.
+                os.unlink(self.path)
+            raise
+        if self.check_mode:
+            self.conn.execute("ROLLBACK")
+            return
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise MailStateError("cannot commit to the store %s: %s" % (self.path, exc)) from None

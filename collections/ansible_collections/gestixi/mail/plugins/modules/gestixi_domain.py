@@ -1,0 +1,143 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gestixi.mail contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: gestixi_domain
+short_description: Mail domains served from the gestixi.mail store
+version_added: 0.1.0
+description:
+  - Converges the mail domains in the store that Postfix and Dovecot read live.
+  - A domain must exist before its users, aliases and automatic replies.
+  - One call converges one domain (O(name)) or a whole list (O(domains)) in one transaction;
+    when any item is invalid nothing is written and every problem is reported.
+  - International names are accepted and stored in one canonical form (lower-case IDNA
+    A-labels, for example C(xn--bcher-kva.example) for C(bücher.example)).
+author:
+  - gestixi.mail contributors
+extends_documentation_fragment:
+  - gestixi.mail.store
+attributes:
+  check_mode:
+    support: full
+    description: Plans against the store in a transaction that is rolled back.
+  diff_mode:
+    support: full
+    description: Shows the domains before and after, one line per field.
+  idempotent:
+    support: full
+  action_group:
+    support: full
+    membership:
+      - gestixi.mail.store
+options:
+  name:
+    description:
+      - The domain, in the single-item form. Mutually exclusive with O(domains).
+    type: str
+    aliases: [domain]
+  timezone:
+    description:
+      - IANA time zone in which the dates of the domain's automatic replies are read.
+      - V(UTC) for a new domain when not given; an existing domain keeps its zone.
+    type: str
+  catchall:
+    description:
+      - Address that receives mail for every address of the domain that is neither a
+        mailbox nor an alias. An empty string removes the catch-all.
+    type: str
+  state:
+    description:
+      - V(absent) removes the domain; see O(cascade).
+    type: str
+    choices: [present, absent]
+    default: present
+  domains:
+    description:
+      - The list form, converged in one transaction. Each item takes the options above.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: The domain.
+        type: str
+        required: true
+      timezone:
+        description: As O(timezone).
+        type: str
+      catchall:
+        description: As O(catchall).
+        type: str
+      state:
+        description: As O(state).
+        type: str
+        choices: [present, absent]
+        default: present
+  purge:
+    description:
+      - Remove every domain of the store that O(domains) does not name (see O(cascade)).
+    type: bool
+    default: false
+  cascade:
+    description:
+      - Removing a domain that still has users or aliases fails unless this is V(true); then
+        its users, aliases and automatic replies are removed with it.
+    type: bool
+    default: false
+"""
+
+EXAMPLES = r"""
+- name: Serve two domains, dates of automatic replies in Paris time
+  gestixi.mail.gestixi_domain:
+    domains:
+      - name: example.org
+        timezone: Europe/Paris
+      - name: bücher.example
+        timezone: Europe/Berlin
+        catchall: postmaster@example.org
+
+- name: Add one domain
+  gestixi.mail.gestixi_domain:
+    name: example.net
+
+- name: Remove a domain and everything in it
+  gestixi.mail.gestixi_domain:
+    name: example.net
+    state: absent
+    cascade: true
+"""
+
+RETURN = r"""
+counts:
+  description: How many domains (and Sieve scripts) were created, updated, removed, left unchanged.
+  returned: success
+  type: dict
+  sample: {"created": 1, "updated": 0, "removed": 0, "unchanged": 3}
+changes:
+  description: One entry per change, without secrets; C(fields) lists the fields an update changes.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{"action": "create", "kind": "domain", "key": "example.org"}]
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.gestixi.mail.plugins.module_utils._domains import argument_spec, converge_domains
+from ansible_collections.gestixi.mail.plugins.module_utils._runner import run_converge, store_argument_spec
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={**store_argument_spec(), **argument_spec()},
+        mutually_exclusive=[("name", "domains")],
+        required_one_of=[("name", "domains")],
+        supports_check_mode=True,
+    )
+    run_converge(module, lambda conn: converge_domains(conn, module.params))
+
+
+if __name__ == "__main__":
+    main()
