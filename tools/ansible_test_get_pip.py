@@ -41,7 +41,7 @@ def main(argv: list[str]) -> int:
     if not pip_args:
         return 0
 
-    command = [sys.executable, "-m", "pip", "install", *pip_args]
+    command = [sys.executable, "-m", "pip", "install", "--quiet", *pip_args]
     return subprocess.call(command)
 
 
