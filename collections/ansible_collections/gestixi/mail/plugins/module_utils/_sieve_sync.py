@@ -4,8 +4,12 @@
 """Keep <sieve_dir>/<domain>/<login>.sieve in step with the store.
 
 The scripts are derived from the store (responders, and the aliases that reach each user),
-so every converge recomputes them. New text is compiled with sievec into a temporary file
-first; only when every script compiled, and the store committed, do they replace the old ones.
+so every converge recomputes them. New text is compiled with sievec in a staging folder
+first (also in check mode), so that a script sievec refuses fails the run before the store
+commits. Only after the commit is each script moved into place and compiled again there: a
+Pigeonhole binary records the path of its script, and a binary compiled in the staging folder
+would look stale to Dovecot ("reports different location"), which would then recompile the
+script on every delivery and fail to save the binary in this root-owned folder.
 """
 from __future__ import annotations
 
@@ -37,7 +41,7 @@ def _existing_scripts(sieve_dir: str) -> dict[str, str]:
         return found
     for domain in sorted(os.listdir(sieve_dir)):
         folder = os.path.join(sieve_dir, domain)
-        if not os.path.isdir(folder):
+        if domain.startswith(".") or not os.path.isdir(folder):  # .staging-* of a killed run
             continue
         for name in os.listdir(folder):
             if name.endswith(SCRIPT_SUFFIX):
@@ -52,6 +56,8 @@ class ScriptPlan:
         self.wanted = wanted
         self.plan = Plan("sieve script", _public)
         self.staging: str | None = None
+        self.module = None
+        self.sievec: str | None = None
         existing = _existing_scripts(sieve_dir)
         for key in sorted(wanted):
             text = wanted[key]
@@ -73,6 +79,7 @@ class ScriptPlan:
         if not keys:
             return
         sievec = sievec_path or module.get_bin_path("sievec")
+        self.module, self.sievec = module, sievec
         parent = self.sieve_dir if not module.check_mode and _ensure_dir(self.sieve_dir) else None
         self.staging = tempfile.mkdtemp(prefix=".staging-", dir=parent)
         problems = []
@@ -93,21 +100,37 @@ class ScriptPlan:
             raise MailStateError(problems)
 
     def activate(self) -> None:
-        """Move staged scripts into place and remove scripts of users who no longer have one."""
+        """Move staged scripts into place, compile them there, remove scripts no longer wanted."""
+        problems = []
         for key in self._to_write():
             target = os.path.join(self.sieve_dir, key)
             os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
-            staged = os.path.join(self.staging, key)
-            if os.path.exists(staged + BINARY_SUFFIX):
-                os.replace(staged + BINARY_SUFFIX, target + BINARY_SUFFIX)
-            elif os.path.exists(target + BINARY_SUFFIX):
-                os.unlink(target + BINARY_SUFFIX)  # a stale binary would hide the new text
-            os.replace(staged + SCRIPT_SUFFIX, target + SCRIPT_SUFFIX)
+            # The new text is newer than any old binary: Dovecot ignores that binary and
+            # compiles the new text until the binary below replaces it.
+            os.replace(os.path.join(self.staging, key + SCRIPT_SUFFIX), target + SCRIPT_SUFFIX)
+            if not self.sievec:
+                if os.path.exists(target + BINARY_SUFFIX):
+                    os.unlink(target + BINARY_SUFFIX)  # a stale binary would hide the new text
+                continue
+            fresh = target + BINARY_SUFFIX + ".new"
+            rc, out, err = self.module.run_command([self.sievec, target + SCRIPT_SUFFIX, fresh])
+            if rc != 0 or not os.path.exists(fresh):
+                problems.append(InvalidItem("sieve script for %s" % key.replace("/", " user "), None,
+                                            "the store was committed and the script installed, but "
+                                            "sievec failed to compile it in place: %s" % (err or out).strip()))
+                for path in (fresh, target + BINARY_SUFFIX):
+                    if os.path.exists(path):
+                        os.unlink(path)
+                continue
+            os.chmod(fresh, 0o644)
+            os.replace(fresh, target + BINARY_SUFFIX)
         for key, _ in self.plan.removed:
             for suffix in (SCRIPT_SUFFIX, BINARY_SUFFIX):
                 path = os.path.join(self.sieve_dir, key + suffix)
                 if os.path.exists(path):
                     os.unlink(path)
+        if problems:
+            raise MailStateError(problems)
 
     def discard(self) -> None:
         if self.staging and os.path.isdir(self.staging):
