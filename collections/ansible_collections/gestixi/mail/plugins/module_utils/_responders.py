@@ -1,0 +1,312 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gestixi.mail contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Automatic replies (responders): validation, planning and writing for gestixi_responder.
+
+One call converges the responders of ONE domain: a user's own (login) or the domain-wide ones
+(all_users: true, stored with login ''), which answer for every user of the domain. The Sieve
+scripts that carry them are rendered by _sieve and kept in step by _sieve_sync (run_converge).
+
+A record is {enabled, subject, message, start, end, days}, keyed by (owner, name) where owner is
+'login@domain', or '*@domain' for a domain-wide responder. Dates are 'YYYY-MM-DD' or '' (open).
+
+What reaches a mail header or the Sieve script is checked here: the subject is one line
+(no CR, LF or other control character); the message has its line breaks normalised to LF and
+may hold any text but NUL and control characters other than TAB and LF. The renderer escapes
+backslash and double quote, which is all a Sieve quoted string needs.
+"""
+from __future__ import annotations
+
+import re
+import sqlite3
+import unicodedata
+
+from ansible_collections.gestixi.mail.plugins.module_utils._address import canonical_domain, login_problem
+from ansible_collections.gestixi.mail.plugins.module_utils._converge import Plan, key_text, plan_items
+from ansible_collections.gestixi.mail.plugins.module_utils._dates import canonical_day
+from ansible_collections.gestixi.mail.plugins.module_utils._errors import ProblemCollector
+
+ITEM_OPTIONS = {
+    "login": {"type": "str"},
+    "all_users": {"type": "bool", "default": False},
+    "name": {"type": "str", "required": True},
+    "enabled": {"type": "bool"},
+    "subject": {"type": "str"},
+    "message": {"type": "str"},
+    "start": {"type": "str"},
+    "end": {"type": "str"},
+    "days": {"type": "int"},
+    "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+}
+SINGLE_ONLY = ("login", "all_users", "name", "enabled", "subject", "message", "start", "end", "days")
+DEFAULTS = {"enabled": True, "subject": "", "message": "", "start": "", "end": "", "days": 7}
+FIELDS = ("enabled", "subject", "message", "start", "end", "days")
+ALL_USERS_OWNER = "*"  # owner key part of a domain-wide responder: *@domain (never a login)
+
+MAX_NAME = 64
+MAX_SUBJECT = 255
+MAX_MESSAGE = 10000
+MIN_DAYS, MAX_DAYS = 1, 365
+_NEWLINES = re.compile("\r\n|\r")
+# Subject: any control character (C0 with TAB, CR, LF; DEL; C1) and the Unicode line separators.
+_SUBJECT_BAD = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Message (after CRLF/CR -> LF): control characters except TAB and LF.
+_MESSAGE_BAD = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def argument_spec() -> dict:
+    single = {name: dict(spec) for name, spec in ITEM_OPTIONS.items()}
+    single["name"]["required"] = False
+    single["all_users"].pop("default")
+    return {
+        "domain": {"type": "str", "required": True},
+        **single,
+        "responders": {"type": "list", "elements": "dict", "options": ITEM_OPTIONS},
+        "purge": {"type": "bool", "default": False},
+    }
+
+
+def module_constraints() -> dict:
+    """Keyword arguments for AnsibleModule that tie the single and the list form together."""
+    return {
+        "mutually_exclusive": [("responders", option) for option in SINGLE_ONLY] + [("login", "all_users")],
+        "required_one_of": [("name", "responders")],
+        "required_if": [("purge", True, ("responders",))],
+    }
+
+
+def public(record: dict) -> dict:
+    return {field: (record[field] or None) if field in ("start", "end") else record[field] for field in FIELDS}
+
+
+def owner_of(domain: str, login: str) -> str:
+    return "%s@%s" % (login or ALL_USERS_OWNER, domain)
+
+
+def describe_owner(owner: str) -> str:
+    login, _, domain = owner.rpartition("@")
+    return "all users of %s" % domain if login == ALL_USERS_OWNER else owner
+
+
+# ---------------------------------------------------------------------------------------------
+# Field rules (each returns the canonical value or raises ValueError in operator words)
+
+def check_name(name: object) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError("a name is required: it identifies the automatic reply")
+    if name != name.strip():
+        raise ValueError("the name cannot start or end with spaces")
+    if len(name) > MAX_NAME:
+        raise ValueError("the name is longer than %d characters" % MAX_NAME)
+    if _SUBJECT_BAD.search(name) or "/" in name:
+        raise ValueError("the name cannot contain '/', line breaks or other control characters")
+    return name
+
+
+def _codepoint(char: str) -> str:
+    return "U+%04X%s" % (ord(char), " (%s)" % unicodedata.name(char) if unicodedata.name(char, "") else "")
+
+
+def _utf8(text: str, what: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("the %s is not valid UTF-8 text" % what) from None
+
+
+def check_subject(subject: object) -> str:
+    """The subject becomes a mail header: one line, no control characters; non-ASCII is fine."""
+    if not isinstance(subject, str):
+        raise ValueError("the subject must be text")
+    _utf8(subject, "subject")
+    if "\r" in subject or "\n" in subject or "\u2028" in subject or "\u2029" in subject:
+        raise ValueError("the subject must be one line: it contains a line break")
+    bad = _SUBJECT_BAD.search(subject)
+    if bad:
+        raise ValueError("the subject contains the control character %s" % _codepoint(bad.group()))
+    if len(subject) > MAX_SUBJECT:
+        raise ValueError("the subject is longer than %d characters" % MAX_SUBJECT)
+    return subject
+
+
+def check_message(message: object) -> str:
+    """Line breaks CRLF and CR become LF; NUL and other control characters (but TAB) are refused."""
+    if not isinstance(message, str):
+        raise ValueError("the message must be text")
+    _utf8(message, "message")
+    text = _NEWLINES.sub("\n", message)
+    if "\x00" in text:
+        raise ValueError("the message contains a NUL character (U+0000), which no mail or Sieve "
+                         "script can carry")
+    bad = _MESSAGE_BAD.search(text)
+    if bad:
+        raise ValueError("the message contains the control character %s" % _codepoint(bad.group()))
+    if len(text) > MAX_MESSAGE:
+        raise ValueError("the message is longer than %d characters" % MAX_MESSAGE)
+    return text
+
+
+def check_days(days: object) -> int:
+    if isinstance(days, bool) or not isinstance(days, int) or not MIN_DAYS <= days <= MAX_DAYS:
+        raise ValueError("days (how long a sender is remembered before being answered again) must "
+                         "be a whole number from %d to %d" % (MIN_DAYS, MAX_DAYS))
+    return days
+
+
+def check_day(value: object) -> str:
+    """'' (open) or 'YYYY-MM-DD'."""
+    if isinstance(value, str) and not value.strip():
+        return ""
+    return canonical_day(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Input
+
+class Wanted:
+    """Validated input of one call: the canonical domain, records by key, labels for messages."""
+
+    def __init__(self, domain: str) -> None:
+        self.domain = domain
+        self.records: dict[tuple[str, str], dict] = {}
+        self.absent: set[tuple[str, str]] = set()
+        self.labels: dict[tuple[str, str], str] = {}
+
+
+def items_from_params(params: dict) -> list[tuple[str | None, dict]]:
+    """(list label or None, item): the list form, or the single form as a list of one."""
+    if params["responders"] is not None:
+        return [("responders[%d]" % index, item) for index, item in enumerate(params["responders"])]
+    return [(None, {option: params.get(option) for option in ITEM_OPTIONS})]
+
+
+def _label(list_label: str | None, owner: str, name: object) -> str:
+    what = "'%s' of %s" % (name, describe_owner(owner))
+    return "%s (%s)" % (list_label, what) if list_label else "responder %s" % what
+
+
+def domain_label(params: dict) -> str:
+    return "responders of domain %s" % params["domain"]
+
+
+def validate(params: dict, conn: sqlite3.Connection | None = None) -> Wanted:
+    """Check every item; raise MailStateError naming every problem (item and field).
+
+    With conn, references are checked too: the domain and each named user must exist.
+    """
+    problems = ProblemCollector()
+    try:
+        domain = canonical_domain(params["domain"])
+    except ValueError as exc:
+        problems.add(domain_label(params), "domain", str(exc))
+        domain = None
+    users: set[str] | None = None
+    if domain is not None and conn is not None:
+        if conn.execute("SELECT 1 FROM domains WHERE name = ?", (domain,)).fetchone() is None:
+            problems.add(domain_label(params), "domain", "the domain %s is not in the store: create it "
+                         "first with gestixi.mail.gestixi_domain" % domain)
+        else:
+            users = {row[0] for row in conn.execute("SELECT login FROM users WHERE domain = ?", (domain,))}
+    if params["purge"] and params["responders"] is None:
+        problems.add(domain_label(params), "purge", "purge needs the list form (responders)")
+    wanted = Wanted(domain or "")
+    shown_domain = domain or str(params["domain"])
+    seen: dict[tuple[str, str], str] = {}
+    for list_label, item in items_from_params(params):
+        login, all_users = item["login"], bool(item["all_users"])
+        owner = owner_of(shown_domain, "" if all_users or not isinstance(login, str) else login)
+        label = _label(list_label, owner, item["name"])
+        if all_users and login is not None:
+            problems.add(label, "login", "give either login (one user) or all_users: true (every user "
+                         "of the domain), not both")
+            continue
+        if not all_users:
+            why = login_problem(login)
+            if login is None:
+                why = "give login (one user) or all_users: true (every user of the domain)"
+            if why:
+                problems.add(label, "login", why)
+                continue
+        try:
+            name = check_name(item["name"])
+        except ValueError as exc:
+            problems.add(label, "name", str(exc))
+            continue
+        key = (owner, name)
+        if key in seen:
+            problems.add(label, "name", "this automatic reply is listed twice (also %s)" % seen[key])
+            continue
+        seen[key] = label
+        wanted.labels[key] = label
+        if item["state"] == "absent":
+            wanted.absent.add(key)
+            continue
+        if not all_users and users is not None and login not in users:
+            problems.add(label, "login", "the user %s does not exist: create it first with "
+                         "gestixi.mail.gestixi_user" % owner)
+        record = {field: None for field in FIELDS}
+        record["enabled"] = item["enabled"]
+        for field, rule in (("subject", check_subject), ("message", check_message), ("start", check_day),
+                            ("end", check_day), ("days", check_days)):
+            if item[field] is not None:
+                try:
+                    record[field] = rule(item[field])
+                except ValueError as exc:
+                    problems.add(label, field, str(exc))
+        wanted.records[key] = record
+    problems.raise_if_any()
+    return wanted
+
+
+def check_complete(plan: Plan, labels: dict[tuple[str, str], str]) -> None:
+    """Rules on the record a responder ends with (given fields merged with stored ones)."""
+    problems = ProblemCollector()
+    after = [(key, record) for key, record in plan.created] + [(key, record) for key, _, record in plan.updated]
+    for key, record in after:
+        label = labels.get(key, key_text(key))
+        if record["enabled"]:
+            for field in ("subject", "message"):
+                if not record[field].strip():
+                    problems.add(label, field, "an enabled automatic reply needs a %s" % field)
+        if record["start"] and record["end"] and record["start"] > record["end"]:
+            problems.add(label, "end", "the end date %s is before the start date %s"
+                         % (record["end"], record["start"]))
+    problems.raise_if_any()
+
+
+# ---------------------------------------------------------------------------------------------
+# Store
+
+def load(conn: sqlite3.Connection, domain: str) -> dict[tuple[str, str], dict]:
+    """The responders of one domain (its users' and the domain-wide ones), in one query."""
+    return {(owner_of(domain, row[0]), row[1]): {
+        "enabled": bool(row[2]), "subject": row[3], "message": row[4],
+        "start": row[5] or "", "end": row[6] or "", "days": row[7]}
+        for row in conn.execute("SELECT login, name, enabled, subject, message, start_date, end_date, days "
+                                "FROM responders WHERE domain = ?", (domain,))}
+
+
+def _login(owner: str) -> str:
+    login = owner.rpartition("@")[0]
+    return "" if login == ALL_USERS_OWNER else login
+
+
+def converge_responders(conn: sqlite3.Connection, params: dict) -> list[Plan]:
+    wanted = validate(params, conn)
+    domain = wanted.domain
+    plan = plan_items(Plan("responder", public), load(conn, domain), wanted.records, absent=wanted.absent,
+                      purge=params["purge"], defaults=DEFAULTS)
+    check_complete(plan, wanted.labels)
+    conn.executemany(
+        "INSERT INTO responders (domain, login, name, enabled, subject, message, start_date, end_date, days) "
+        "VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, ''), NULLIF(?, ''), ?)",
+        [(domain, _login(owner), name, int(r["enabled"]), r["subject"], r["message"], r["start"], r["end"],
+          r["days"]) for (owner, name), r in plan.created])
+    conn.executemany(
+        "UPDATE responders SET enabled = ?, subject = ?, message = ?, start_date = NULLIF(?, ''), "
+        "end_date = NULLIF(?, ''), days = ? WHERE domain = ? AND login = ? AND name = ?",
+        [(int(r["enabled"]), r["subject"], r["message"], r["start"], r["end"], r["days"], domain,
+          _login(owner), name) for (owner, name), _, r in plan.updated])
+    conn.executemany("DELETE FROM responders WHERE domain = ? AND login = ? AND name = ?",
+                     [(domain, _login(owner), name) for (owner, name), _ in plan.removed])
+    return [plan]
