@@ -12,8 +12,10 @@ Rules that make the round trip exact:
   shows it), so that the export reads like hand-written YAML and feeding it back into an
   empty store recreates the same rows;
 - domain names are shown in Unicode only when converting them back gives the stored A-label;
-- an alias recipient in the alias's own domain is shown by its local part only when that
-  local part is an existing login of the domain (the modules read a bare word as a login);
+- an alias recipient in the alias's own domain is shown by its local part (the modules read
+  a bare word in the alias's domain), any other as a full address; an alias that reaches all
+  users and explicit recipients too is two items (items with one address add up);
+- a user's quota is a size with a binary unit (2G), never a bare number (which means MiB);
 - lists are sorted, so that two exports of the same store are equal text.
 """
 from __future__ import annotations
@@ -29,6 +31,7 @@ PARTS = ("users", "aliases", "responders", "passwords")
 DEFAULT_PARTS = list(PARTS)
 
 DOMAIN_DEFAULTS = {"timezone": "UTC"}
+RESPONDER_DEFAULT_DAYS = 7
 
 # Schemes Dovecot understands that the collection writes or accepts as ready hashes, and the
 # crypt(3) prefixes a hash without a {SCHEME} prefix can carry.
@@ -83,12 +86,17 @@ def password_info(stored: str | None) -> dict:
     return {"set": True, "scheme": "unknown"}
 
 
-def human_quota(quota_bytes: int) -> str | int:
-    """2147483648 -> '2G': the largest binary unit that divides exactly, else bytes as a number."""
+def human_quota(quota_bytes: int) -> str:
+    """2147483648 -> '2G': the largest binary unit that divides exactly.
+
+    A quota that is no whole number of KiB cannot be written in the description (only a store
+    changed by hand holds one): it is shown as 'N bytes', which the checks refuse, rather than
+    rounded into another value.
+    """
     for unit, size in _QUOTA_UNITS:
         if quota_bytes % size == 0:
             return "%d%s" % (quota_bytes // size, unit)
-    return quota_bytes
+    return "%d bytes" % quota_bytes
 
 
 def shown_domain(name: str, name_form: str) -> str:
@@ -160,12 +168,11 @@ def export(conn: sqlite3.Connection, params: dict, store_exists: bool = True) ->
 
     for name in names:
         entry = entries[name]
-        logins = [row["login"] for row in users.get(name, [])]
         if "users" in opts.parts:
             entry["users"] = [_user_entry(row, opts) for row in users.get(name, [])]
         if "aliases" in opts.parts:
-            entry["aliases"] = [_alias_entry(alias, name, set(logins), opts)
-                                for alias in _read_aliases(conn, name)]
+            entry["aliases"] = [item for alias in _read_aliases(conn, name)
+                                for item in _alias_entries(alias, name, opts)]
         if "responders" in opts.parts:
             _add_responders(entry, _read_responders(conn, name), opts)
 
@@ -256,16 +263,26 @@ def _read_aliases(conn: sqlite3.Connection, domain: str) -> list[dict]:
     return out
 
 
-def _alias_entry(alias: dict, domain: str, logins: set[str], opts: Options) -> dict:
+def _alias_entries(alias: dict, domain: str, opts: Options) -> list[dict]:
+    """The description items of one alias: "all users" and explicit recipients add up.
+
+    A recipient in the alias's own domain is shown bare (the modules read a bare word in the
+    alias's domain), any other as a full address.
+    """
     to = []
-    if not alias["all_users"]:
-        for recipient in alias["recipients"]:
-            local, _, rdomain = recipient.rpartition("@")
-            if rdomain == domain and local in logins:
-                to.append(local)
-            else:
-                to.append(shown_address(recipient, opts.name_form))
-    return {"address": alias["local_part"], "to": to}
+    for recipient in alias["recipients"]:
+        local, _, rdomain = recipient.rpartition("@")
+        to.append(local if rdomain == domain else shown_address(recipient, opts.name_form))
+    items = []
+    if alias["all_users"]:
+        items.append({"address": alias["local_part"], "to": []})
+    if to:
+        items.append({"address": alias["local_part"], "to": to})
+    if not items:
+        # An alias with no recipient at all (only possible when written outside the modules)
+        # has no description: without 'to' the modules and the description check refuse it.
+        items.append({"address": alias["local_part"]})
+    return items
 
 
 def _read_responders(conn: sqlite3.Connection, domain: str) -> list[sqlite3.Row]:
@@ -274,16 +291,18 @@ def _read_responders(conn: sqlite3.Connection, domain: str) -> list[sqlite3.Row]
 
 
 def _responder_entry(row: sqlite3.Row, opts: Options) -> dict:
+    """An open start or end date is left out: the description has no other way to say it."""
     entry: dict = {"name": row["name"]}
     if not row["enabled"] or opts.include_defaults:
         entry["enabled"] = bool(row["enabled"])
-    entry["subject"] = row["subject"]
-    entry["message"] = row["message"]
-    if row["start_date"] or opts.include_defaults:
+    for field in ("subject", "message"):
+        if row[field] or opts.include_defaults:
+            entry[field] = row[field]
+    if row["start_date"]:
         entry["start"] = row["start_date"]
-    if row["end_date"] or opts.include_defaults:
+    if row["end_date"]:
         entry["end"] = row["end_date"]
-    if row["days"] != 7 or opts.include_defaults:
+    if row["days"] != RESPONDER_DEFAULT_DAYS or opts.include_defaults:
         entry["days"] = row["days"]
     return entry
 

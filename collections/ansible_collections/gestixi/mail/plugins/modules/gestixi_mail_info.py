@@ -159,22 +159,24 @@ domains:
       sample: postmaster@example.org
     users:
       description:
-        - C(login), C(name), C(quota) (C(2G), C(500M), or bytes when no unit divides it),
+        - C(login), C(name), C(quota) (a size with a binary unit, C(2G), C(500M), C(64K)),
           C(enabled), and C(responders) (this user's automatic replies). Never a password.
       type: list
       elements: dict
       sample: [{"login": "alice", "name": "Alice Martin", "quota": "2G"}]
     aliases:
       description:
-        - C(address) (the local part) and C(to). In C(to), a user of the same domain is shown
-          by login, anything else as a full address. An empty C(to) means every user of the domain.
+        - C(address) (the local part) and C(to). In C(to), an address of the alias's own
+          domain is shown by its local part, any other as a full address. An empty C(to) means
+          every user of the domain; an alias that reaches every user and more addresses is
+          two items with the same C(address), which add up.
       type: list
       elements: dict
       sample: [{"address": "contact", "to": ["alice", "bob@other.example"]}, {"address": "all", "to": []}]
     responders:
       description:
         - Domain-wide automatic replies. Each has C(name), C(enabled), C(subject), C(message),
-          C(start), C(end) (inclusive dates, C(YYYY-MM-DD)) and C(days).
+          C(start), C(end) (inclusive dates, C(YYYY-MM-DD), left out when open) and C(days).
       type: list
       elements: dict
       sample: [{"name": "closure", "subject": "Closed", "message": "Back on Monday.", "start": "2026-12-25", "end": "2026-12-25"}]

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 
 import pytest
@@ -49,13 +50,18 @@ def filled(conn: sqlite3.Connection) -> sqlite3.Connection:
         INSERT INTO users VALUES ('alice@example.org', 'example.org', 'alice', 'Alice Martin',
                                   '%s', 2147483648, 1);
         INSERT INTO users VALUES ('eve@xn--bcher-kva.example', 'xn--bcher-kva.example', 'eve', 'Eve',
-                                  '%s', 1000, 1);
+                                  '%s', 65536, 1);
         INSERT INTO aliases VALUES ('contact@example.org', 'example.org', 'contact', 0);
         INSERT INTO alias_recipients VALUES ('contact@example.org', 'bob@example.org');
         INSERT INTO alias_recipients VALUES ('contact@example.org', 'alice@example.org');
         INSERT INTO alias_recipients VALUES ('contact@example.org', 'eve@xn--bcher-kva.example');
         INSERT INTO alias_recipients VALUES ('contact@example.org', 'sales@example.org');
         INSERT INTO aliases VALUES ('all@example.org', 'example.org', 'all', 1);
+        INSERT INTO aliases VALUES ('staff@example.org', 'example.org', 'staff', 1);
+        INSERT INTO alias_recipients VALUES ('staff@example.org', 'boss@example.net');
+        INSERT INTO aliases VALUES ('team@xn--bcher-kva.example', 'xn--bcher-kva.example', 'team', 0);
+        INSERT INTO alias_recipients VALUES ('team@xn--bcher-kva.example', 'eve@xn--bcher-kva.example');
+        INSERT INTO alias_recipients VALUES ('team@xn--bcher-kva.example', 'contact@example.org');
         INSERT INTO responders VALUES ('example.org', 'alice', 'holidays', 1, 'Away', 'Back soon',
                                        '2026-12-20', '2027-01-04', 7);
         INSERT INTO responders VALUES ('example.org', '', 'closure', 0, 'Closed', 'Closed today',
@@ -76,7 +82,7 @@ def test_password_info_never_returns_the_hash() -> None:
 
 @pytest.mark.parametrize("size, shown", [
     (2 * 1024 ** 3, "2G"), (500 * 1024 ** 2, "500M"), (1536 * 1024 ** 2, "1536M"),
-    (1024 ** 4, "1T"), (10 * 1024, "10K"), (1000, 1000),
+    (1024 ** 4, "1T"), (10 * 1024, "10K"), (1000, "1000 bytes"),
 ])
 def test_human_quota(size: int, shown) -> None:
     assert human_quota(size) == shown
@@ -108,13 +114,17 @@ def test_full_export(filled: sqlite3.Connection) -> None:
             ],
             "aliases": [
                 {"address": "all", "to": []},
-                # a same-domain address that is no login stays a full address
-                {"address": "contact", "to": ["alice", "bob", "eve@bücher.example", "sales@example.org"]},
+                # an address of the alias's own domain is bare, whatever it is
+                {"address": "contact", "to": ["alice", "bob", "eve@bücher.example", "sales"]},
+                # all users and explicit recipients add up: two items
+                {"address": "staff", "to": []},
+                {"address": "staff", "to": ["boss@example.net"]},
             ],
             "responders": [{"name": "closure", "enabled": False, "subject": "Closed",
                             "message": "Closed today", "days": 3}],
         },
-        {"name": "bücher.example", "users": [{"login": "eve", "name": "Eve", "quota": 1000}]},
+        {"name": "bücher.example", "users": [{"login": "eve", "name": "Eve", "quota": "64K"}],
+         "aliases": [{"address": "team", "to": ["contact@example.org", "eve"]}]},
     ]
     assert result["passwords"] == {
         "alice@example.org": {"set": True, "scheme": "ARGON2ID"},
@@ -138,17 +148,20 @@ def test_include_defaults_shows_every_field(filled: sqlite3.Connection) -> None:
     second = domains[1]
     assert second["name"] == "xn--bcher-kva.example"
     assert second["timezone"] == "UTC" and second["catchall"] == ""
-    assert second["aliases"] == [] and second["responders"] == []
-    assert second["users"] == [{"login": "eve", "name": "Eve", "quota": 1000, "enabled": True, "responders": []}]
+    assert second["responders"] == []
+    assert second["users"] == [{"login": "eve", "name": "Eve", "quota": "64K", "enabled": True, "responders": []}]
     bob = domains[0]["users"][1]
     assert bob == {"login": "bob", "name": "", "quota": 0, "enabled": False, "responders": []}
     holidays = domains[0]["users"][0]["responders"][0]
     assert holidays["enabled"] is True and holidays["days"] == 7
+    closure = domains[0]["responders"][0]
+    assert "start" not in closure and "end" not in closure  # open dates have no other form
 
 
 def test_restrict_and_include(filled: sqlite3.Connection) -> None:
     result = export(filled, params(domains=["BÜCHER.example"], include=["aliases"]))
-    assert result == {"domains": [{"name": "bücher.example"}], "store": {"exists": True, "schema_version": 1}}
+    assert result == {"domains": [{"name": "bücher.example", "aliases": [
+        {"address": "team", "to": ["contact@example.org", "eve"]}]}], "store": {"exists": True, "schema_version": 1}}
     result = export(filled, params(domains=["example.org", "absent.example"], include=["responders"]))
     assert result["domains"] == [{
         "name": "example.org", "timezone": "Europe/Paris", "catchall": "postmaster@example.org",
@@ -176,3 +189,23 @@ def test_client_settings_only_enabled_users(filled: sqlite3.Connection) -> None:
     assert client_settings("a@b.example", server)["outgoing"] == {
         "type": "smtp", "host": "smtp.example.org", "port": 587, "security": "starttls",
         "authentication": "password-cleartext"}
+
+
+def _description_schema() -> dict:
+    here = os.path.dirname(os.path.abspath(__file__))
+    path = os.path.join(here, os.pardir, os.pardir, os.pardir, os.pardir, "meta", "description.schema.json")
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@pytest.mark.parametrize("include_defaults", [False, True])
+def test_export_is_a_valid_description(filled: sqlite3.Connection, include_defaults: bool) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    domains = export(filled, params(include_defaults=include_defaults))["domains"]
+    jsonschema.validate({"gestixi_mail_domains": domains}, _description_schema())
+
+
+def test_users_module_reads_the_quota_back() -> None:
+    users = pytest.importorskip("ansible_collections.gestixi.mail.plugins.module_utils._users")
+    for size in (1024, 65536, 500 * 1024 ** 2, 3 * 1024 ** 3, 1536 * 1024 ** 2, 2 * 1024 ** 4):
+        assert users.parse_quota(human_quota(size)) == size
