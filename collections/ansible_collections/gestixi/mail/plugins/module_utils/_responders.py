@@ -164,13 +164,16 @@ def check_day(value: object) -> str:
 # Input
 
 class Wanted:
-    """Validated input of one call: the canonical domain, records by key, labels for messages."""
+    """Checked input of one call: the canonical domain, records by key, labels for messages,
+    and the problems found so far (with, per item, the fields that had one)."""
 
     def __init__(self, domain: str) -> None:
         self.domain = domain
         self.records: dict[tuple[str, str], dict] = {}
         self.absent: set[tuple[str, str]] = set()
         self.labels: dict[tuple[str, str], str] = {}
+        self.problems = ProblemCollector()
+        self.bad_fields: dict[tuple[str, str], set[str]] = {}
 
 
 def items_from_params(params: dict) -> list[tuple[str | None, dict]]:
@@ -194,7 +197,15 @@ def validate(params: dict, conn: sqlite3.Connection | None = None) -> Wanted:
 
     With conn, references are checked too: the domain and each named user must exist.
     """
-    problems = ProblemCollector()
+    wanted = collect(params, conn)
+    wanted.problems.raise_if_any()
+    return wanted
+
+
+def collect(params: dict, conn: sqlite3.Connection | None = None) -> Wanted:
+    """validate() without raising: the problems are in the returned Wanted."""
+    wanted = Wanted("")
+    problems = wanted.problems
     try:
         domain = canonical_domain(params["domain"])
     except ValueError as exc:
@@ -209,7 +220,7 @@ def validate(params: dict, conn: sqlite3.Connection | None = None) -> Wanted:
             users = {row[0] for row in conn.execute("SELECT login FROM users WHERE domain = ?", (domain,))}
     if params["purge"] and params["responders"] is None:
         problems.add(domain_label(params), "purge", "purge needs the list form (responders)")
-    wanted = Wanted(domain or "")
+    wanted.domain = domain or ""
     shown_domain = domain or str(params["domain"])
     seen: dict[tuple[str, str], str] = {}
     for list_label, item in items_from_params(params):
@@ -253,25 +264,27 @@ def validate(params: dict, conn: sqlite3.Connection | None = None) -> Wanted:
                     record[field] = rule(item[field])
                 except ValueError as exc:
                     problems.add(label, field, str(exc))
+                    wanted.bad_fields.setdefault(key, set()).add(field)
         wanted.records[key] = record
-    problems.raise_if_any()
     return wanted
 
 
-def check_complete(plan: Plan, labels: dict[tuple[str, str], str]) -> None:
-    """Rules on the record a responder ends with (given fields merged with stored ones)."""
-    problems = ProblemCollector()
+def check_complete(plan: Plan, wanted: Wanted) -> None:
+    """Rules on the record a responder ends with (given fields merged with stored ones).
+
+    Adds to wanted.problems; a field already refused is not judged again.
+    """
     after = [(key, record) for key, record in plan.created] + [(key, record) for key, _, record in plan.updated]
     for key, record in after:
-        label = labels.get(key, key_text(key))
+        label = wanted.labels.get(key, key_text(key))
+        bad = wanted.bad_fields.get(key, set())
         if record["enabled"]:
             for field in ("subject", "message"):
-                if not record[field].strip():
-                    problems.add(label, field, "an enabled automatic reply needs a %s" % field)
-        if record["start"] and record["end"] and record["start"] > record["end"]:
-            problems.add(label, "end", "the end date %s is before the start date %s"
-                         % (record["end"], record["start"]))
-    problems.raise_if_any()
+                if field not in bad and not record[field].strip():
+                    wanted.problems.add(label, field, "an enabled automatic reply needs a %s" % field)
+        if not bad & {"start", "end"} and record["start"] and record["end"] and record["start"] > record["end"]:
+            wanted.problems.add(label, "end", "the end date %s is before the start date %s"
+                                % (record["end"], record["start"]))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -292,11 +305,12 @@ def _login(owner: str) -> str:
 
 
 def converge_responders(conn: sqlite3.Connection, params: dict) -> list[Plan]:
-    wanted = validate(params, conn)
+    wanted = collect(params, conn)
     domain = wanted.domain
-    plan = plan_items(Plan("responder", public), load(conn, domain), wanted.records, absent=wanted.absent,
-                      purge=params["purge"], defaults=DEFAULTS)
-    check_complete(plan, wanted.labels)
+    plan = plan_items(Plan("responder", public), load(conn, domain) if domain else {}, wanted.records,
+                      absent=wanted.absent, purge=params["purge"], defaults=DEFAULTS)
+    check_complete(plan, wanted)
+    wanted.problems.raise_if_any()
     conn.executemany(
         "INSERT INTO responders (domain, login, name, enabled, subject, message, start_date, end_date, days) "
         "VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, ''), NULLIF(?, ''), ?)",
