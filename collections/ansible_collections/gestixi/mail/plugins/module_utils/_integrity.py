@@ -8,7 +8,8 @@ a handful of queries and computes in Python (20,000 aliases and 10,000 users in 
 of a second). It refuses a store in which Postfix would not deliver mail as described:
 
 - an alias with the address of a user (one of them would never receive mail);
-- an alias with no recipient at all (neither an address nor "all users");
+- an alias with no recipient at all (neither an address nor "all users"): removing the last
+  recipient of an alias (a user, say) is refused until the alias is changed or removed;
 - a loop: a chain of local aliases that comes back to itself;
 - an alias whose expansion exceeds Postfix's virtual_alias_expansion_limit, counted the way
   Postfix counts it: every final address, through nested aliases, "all users" counting the
@@ -149,8 +150,8 @@ def find_problems(conn: sqlite3.Connection) -> list[StoreProblem]:
                 "an alias (remove the alias, or the user)" % alias, alias=alias))
         if not graph.aliases[alias][1] and not graph.recipients.get(alias):
             problems.append(StoreProblem(
-                EMPTY_ALIAS, "alias %s has no recipient left (mail to it would bounce): give it "
-                "recipients or remove it" % alias, alias=alias))
+                EMPTY_ALIAS, "alias %s would be left with no recipient (mail to it would bounce): "
+                "give it another recipient, or remove the alias, first" % alias, alias=alias))
     problems.extend(_catchall_problems(graph))
     problems.extend(_expansion_problems(graph))
     return problems

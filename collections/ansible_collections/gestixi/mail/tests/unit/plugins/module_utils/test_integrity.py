@@ -71,8 +71,8 @@ def test_alias_with_a_users_address_is_refused_even_when_the_user_comes_later(co
 def test_alias_left_without_recipient_is_refused(conn):
     add_alias(conn, "contact@x.org")
     assert messages(conn) == [
-        "alias contact@x.org, field 'to': alias contact@x.org has no recipient left (mail to it "
-        "would bounce): give it recipients or remove it"]
+        "alias contact@x.org, field 'to': alias contact@x.org would be left with no recipient (mail "
+        "to it would bounce): give it another recipient, or remove the alias, first"]
 
 
 def test_loops_are_named_with_their_path(conn):
