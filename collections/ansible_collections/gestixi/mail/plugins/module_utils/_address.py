@@ -13,10 +13,11 @@ try:
 except ImportError:  # pragma: no cover - exercised only where python3-idna is absent
     HAS_IDNA = False
 
-LOGIN_RE = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9_-])?$")
+# Patterns end in \Z, not $: "$" also matches before a final newline ("alice\n" would pass).
+LOGIN_RE = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9_-])?\Z")
 # An external local part: dot-atom text of RFC 5322, no quoted forms (nobody needs them here).
-LOCAL_PART_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
-LABEL_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+LOCAL_PART_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
+LABEL_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
 MAX_ADDRESS = 254
 
 

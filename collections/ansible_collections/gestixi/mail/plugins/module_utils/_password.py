@@ -155,10 +155,10 @@ def _parses(handler, crypt: str) -> bool:
     if not handler.identify(crypt):
         return False
     try:
-        handler.from_string(crypt)
+        parsed = handler.from_string(crypt)
     except (ValueError, TypeError):
         return False
-    return True
+    return bool(parsed.checksum)  # a bare salt ("config string") is no hash
 
 
 def _shape(scheme: str) -> str:
