@@ -21,7 +21,14 @@ from typing import Callable, Hashable
 
 from ansible_collections.gestixi.mail.plugins.module_utils._address import canonical_domain, login_problem
 from ansible_collections.gestixi.mail.plugins.module_utils._converge import Plan, key_text, plan_items, to_text_block
-from ansible_collections.gestixi.mail.plugins.module_utils._errors import ProblemCollector
+from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, MailStateError, ProblemCollector
+from ansible_collections.gestixi.mail.plugins.module_utils._integrity import (
+    ALIAS_TO_USER,
+    CATCHALL,
+    EMPTY_ALIAS,
+    find_problems,
+    readable,
+)
 from ansible_collections.gestixi.mail.plugins.module_utils._password import (
     DEFAULT_SCHEME,
     SCHEMES,
@@ -346,6 +353,8 @@ def converge_users(conn: sqlite3.Connection, params: dict, check_mode: bool = Fa
         "UPDATE users SET display_name = ?, password = ?, quota_bytes = ?, enabled = ? WHERE address = ?",
         [(r["name"], r["password"], r["quota"], int(r["enabled"]), address) for address, _, r in plan.updated])
     side_plans = remove_users(conn, domain, [address for address, _ in plan.removed])
+    if plan.changed:
+        _check_store(conn, wanted, plan, side_plans)
     return [plan] + side_plans
 
 
@@ -373,3 +382,38 @@ def remove_users(conn: sqlite3.Connection, domain: str | None, addresses: list[s
     conn.executemany("DELETE FROM users WHERE address = ?", [(a,) for a in addresses])
     return [responders, recipients]
 
+
+
+def _check_store(conn: sqlite3.Connection, wanted: Wanted, plan: Plan, side_plans: list[Plan]) -> None:
+    """The whole-store rules, with the problems this run causes named by its user items.
+
+    A new user cannot take the address of an alias; a removed user cannot be the last
+    recipient of an alias or the target of a catch-all. Other problems keep the store's words.
+    """
+    found = find_problems(conn)
+    if not found:
+        return
+    created = {address for address, _ in plan.created}
+    removed = {address for address, _ in plan.removed}
+    emptied: dict[str, str] = {}  # alias -> a removed user it lost
+    for side in side_plans:
+        if side.kind == "alias recipient":
+            for (alias, recipient), _ in side.removed:
+                emptied.setdefault(alias, recipient)
+
+    def removed_item(address: str) -> tuple[str, str]:
+        if address in wanted.labels:
+            return wanted.labels[address], "state"
+        return "user %s" % address, "purge"
+
+    named: list[InvalidItem] = []
+    for problem in found:
+        if problem.kind == ALIAS_TO_USER and problem.alias in created:
+            named.append(problem.invalid_item(wanted.labels[problem.alias], "login"))
+        elif problem.kind == EMPTY_ALIAS and emptied.get(problem.alias) in removed:
+            named.append(problem.invalid_item(*removed_item(emptied[problem.alias])))
+        elif problem.kind == CATCHALL and problem.path and problem.path[0] in removed:
+            named.append(problem.invalid_item(*removed_item(problem.path[0])))
+        else:
+            named.append(problem.invalid_item())
+    raise MailStateError(readable(named))
