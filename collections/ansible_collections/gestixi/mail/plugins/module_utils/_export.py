@@ -144,7 +144,7 @@ def selected_domains(names: list | None) -> list[str] | None:
         try:
             selected.append(canonical_domain(name))
         except ValueError as exc:
-            problems.add("domains[%d]" % index, "domains", str(exc))
+            problems.add("domains[%d]" % index, None, str(exc))
     problems.raise_if_any()
     return sorted(set(selected))
 
