@@ -60,6 +60,7 @@ SCHEMA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir
                            "meta", "description.schema.json")
 
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+MESSAGE_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 IDENTIFIER_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 # What an operator is told when a required key is missing, by (definition, key).
@@ -687,6 +688,10 @@ class MeaningChecker:
                              "(also at %s)" % (name, seen[name]))
                 else:
                     seen[name] = where
+            message = responder.get("message")
+            if isinstance(message, str) and MESSAGE_CONTROL_RE.search(message):
+                self.add(yaml_path(where, "message"), "the message cannot contain control characters "
+                         "other than tabs and line breaks")
             enabled = responder.get("enabled", True)
             if enabled is True:
                 for field in ("subject", "message"):
@@ -777,3 +782,72 @@ def summary(sources: list[tuple[str, object]]) -> dict:
         counts["responders"] += len(_list(item, "responders")) + sum(
             len(_list(user, "responders")) for user in users if isinstance(user, dict))
     return counts
+
+
+# ---------------------------------------------------------------------------------------------
+# The module calls a valid description becomes (the filter gestixi.mail.converge_calls)
+
+USER_DEFAULTS = {"name": "", "quota": 0, "enabled": True}
+RESPONDER_DEFAULTS = {"enabled": True, "subject": "", "message": "", "start": "", "end": "", "days": 7}
+RESPONDER_FIELDS = ("name", "enabled", "subject", "message", "start", "end", "days")
+
+
+def _day_text(value: object) -> object:
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return value
+
+
+def _responder_args(responder: dict, owner: dict) -> dict:
+    args = dict(owner)
+    for field in RESPONDER_FIELDS:
+        value = responder.get(field)
+        args[field] = RESPONDER_DEFAULTS[field] if value is None else _day_text(value)
+    return args
+
+
+def _full(address: str, domain: str) -> str:
+    return address if "@" in address else "%s@%s" % (address, domain)
+
+
+def converge_calls(domains: list) -> list[dict]:
+    """One entry per domain: the options of each module call, in the modules' own words.
+
+    The description is exact: a field it leaves out takes the value a new item gets (a user
+    without quota is unlimited, a domain without catch-all has none), except a user's password,
+    which is kept when not given (the description holds no password of an existing user that
+    was exported from a server).
+    Alias addresses and their recipients are full addresses (a bare name is in its domain).
+    """
+    calls = []
+    for item in domains or []:
+        name = item["name"]
+        users, logins, responders = [], [], []
+        for user in item.get("users") or []:
+            entry = {"login": user["login"]}
+            for field, default in USER_DEFAULTS.items():
+                entry[field] = default if user.get(field) is None else user[field]
+            if user.get("password") is not None:
+                entry["password"] = user["password"]
+            users.append(entry)
+            logins.append({"login": user["login"]})
+            responders.extend(_responder_args(r, {"login": user["login"]}) for r in user.get("responders") or [])
+        responders.extend(_responder_args(r, {"all_users": True}) for r in item.get("responders") or [])
+        # Full addresses everywhere, so that the aliases of every domain can be converged in
+        # one call (an alias may redirect to an alias of a domain described after it).
+        aliases = []
+        for alias in item.get("aliases") or []:
+            to = alias.get("to")
+            to = [to] if isinstance(to, str) else list(to or [])
+            aliases.append({"address": _full(alias["address"], name), "to": [_full(r, name) for r in to]})
+        calls.append({
+            "name": name,
+            "purge": item.get("purge") is True,
+            "domain": {"name": name, "timezone": item.get("timezone") or "UTC"},
+            "catchall": {"name": name, "catchall": item.get("catchall") or ""},
+            "users": users,
+            "logins": logins,
+            "aliases": aliases,
+            "responders": responders,
+        })
+    return calls
