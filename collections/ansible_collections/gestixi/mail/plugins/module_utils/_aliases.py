@@ -121,6 +121,9 @@ class Entry:
         self.recipients: list[tuple[int, str]] = []  # (index in `to`, canonical address)
         self.valid = address is not None
 
+    def addresses(self) -> list[str]:
+        return [address for index, address in self.recipients]
+
     def field_of(self, recipient: str) -> str | None:
         for index, address in self.recipients:
             if address == recipient:
@@ -281,7 +284,7 @@ def _wanted_from_list(entries: list[Entry], snapshot: Snapshot, domain: str | No
                 wanted.removed.setdefault(entry.address, (entry.label, "state"))
             continue
         have = wanted.records.get(entry.address)
-        given = record(entry.all_users, (address for _, address in entry.recipients))
+        given = record(entry.all_users, entry.addresses())
         wanted.records[entry.address] = given if have is None else _union(have, given)
     if purge and domain is not None:
         for address in sorted(snapshot.aliases):
@@ -297,7 +300,7 @@ def _wanted_from_single(entry: Entry, snapshot: Snapshot, mode: str) -> Wanted:
     address = entry.address
     wanted.entries[address] = [entry]
     have = snapshot.aliases.get(address)
-    given = record(entry.all_users, (a for _, a in entry.recipients))
+    given = record(entry.all_users, entry.addresses())
     if entry.state == "present":
         wanted.records[address] = _union(have, given) if (have is not None and mode == "add") else given
     elif have is None:
@@ -413,8 +416,9 @@ def converge_aliases(conn: sqlite3.Connection, params: dict) -> list[Plan]:
 
 
 def _write(conn: sqlite3.Connection, plan: Plan) -> None:
-    conn.executemany("DELETE FROM alias_recipients WHERE recipient = ?", [(a,) for a, _ in plan.removed])
-    conn.executemany("DELETE FROM aliases WHERE address = ?", [(a,) for a, _ in plan.removed])
+    removed = [(address,) for address, dummy in plan.removed]
+    conn.executemany("DELETE FROM alias_recipients WHERE recipient = ?", removed)
+    conn.executemany("DELETE FROM aliases WHERE address = ?", removed)
     conn.executemany("INSERT INTO aliases (address, domain, local_part, all_users) VALUES (?, ?, ?, ?)",
                      [(a, a.rpartition("@")[2], a.rpartition("@")[0], int(r["all_users"]))
                       for a, r in plan.created])

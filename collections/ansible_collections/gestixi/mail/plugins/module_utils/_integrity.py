@@ -236,11 +236,11 @@ def _finish(alias: str, hop: tuple[int, list[tuple[str, str]]], count: dict[str,
             depth: dict[str, int], widest: dict[str, str], deepest: dict[str, str],
             looped: set[str]) -> None:
     direct, nested = hop
-    if any(target in looped for _, target in nested):
+    if any(target in looped for recipient, target in nested):
         looped.add(alias)
         return
     total, levels = direct, 1
-    for _, target in nested:
+    for recipient, target in nested:
         total += count[target]
         if depth[target] + 1 > levels:
             levels = depth[target] + 1

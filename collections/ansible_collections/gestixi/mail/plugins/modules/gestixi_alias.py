@@ -23,8 +23,8 @@ description:
   - A recipient is a login of the alias's domain (V(alice) is C(alice@<domain>)) or a full
     address. A recipient in a domain of the store must be an existing user or alias.
   - Removing an alias also removes it from the recipients of the other aliases that redirect
-    to it (reported as updates of those aliases). An alias is never left without recipient:
-    such a removal fails and names the alias to change first.
+    to it (reported as updates of those aliases). An alias is never left without recipient,
+    so such a removal fails and names the alias to change first.
   - Before anything is committed the whole store is checked (whatever module runs) and
     refused when an alias has a user's address, loops back to itself, expands to more than
     1000 addresses (Postfix's C(virtual_alias_expansion_limit), counting nested aliases and
@@ -34,7 +34,7 @@ description:
   - One call converges one alias or a whole list in one transaction; when any item is invalid
     nothing is written and every problem is reported, naming the item and the field.
 author:
-  - gestixi.mail contributors
+  - gestixi.mail contributors (@gestixi)
 extends_documentation_fragment:
   - gestixi.mail.store
 attributes:
@@ -47,8 +47,10 @@ attributes:
       with C((all users)) for an alias that reaches every user of its domain.
   idempotent:
     support: full
+    description: A second run with the same input reports no change.
   action_group:
     support: full
+    description: Use C(group/gestixi.mail.store) in C(module_defaults) to set the store options once.
     membership:
       - gestixi.mail.store
 options:
@@ -63,8 +65,8 @@ options:
     type: str
   domain:
     description:
-      - The domain of the alias (single form with O(name)) or of the list (O(aliases)): items
-        may then give a bare name, and bare logins in O(to) are read in this domain.
+      - The domain of the alias (single form with O(name)) or of the list (O(aliases)), where
+        items may then give a bare name. Bare logins in O(to) are read in the alias's domain.
       - Required with O(purge), whose scope it is.
     type: str
   to:

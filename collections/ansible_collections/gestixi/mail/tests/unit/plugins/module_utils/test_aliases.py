@@ -103,8 +103,8 @@ def test_list_form_sets_exactly_the_listed_recipients(mail):
 
 def test_diff_shows_sorted_recipients_and_all_users(mail):
     mail.run(domain="example.org", aliases=[item("contact", ["bob"])])
-    result = mail.run(domain="example.org", aliases=[item("contact", ["zed@partner.example", "alice"]),
-                                                      item("contact", [])])
+    result = mail.run(domain="example.org",
+                      aliases=[item("contact", ["zed@partner.example", "alice"]), item("contact", [])])
     diff = result["diff"][0]
     assert diff["before"] == "contact@example.org:\n  to: [bob@example.org]\n"
     assert diff["after"] == "contact@example.org:\n  to: [(all users), alice@example.org, zed@partner.example]\n"
@@ -190,7 +190,7 @@ def test_list_form_reports_every_problem_with_item_and_field(mail):
         item("noto"),                                             # no recipients
         item("with space", ["alice"]),
     ])
-    where = [(i, f) for i, f, _ in problems]
+    where = [problem[:2] for problem in problems]
     assert where == [
         ("aliases[2] (contact@example.org)", "to[1]"),
         ("aliases[2] (contact@example.org)", "to[2]"),

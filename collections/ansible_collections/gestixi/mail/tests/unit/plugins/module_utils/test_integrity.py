@@ -15,17 +15,19 @@ from ansible_collections.gestixi.mail.plugins.module_utils._integrity import (
     check_store,
     find_problems,
 )
-from ansible_collections.gestixi.mail.plugins.module_utils._store import Store
+from ansible_collections.gestixi.mail.plugins.module_utils._store import Store, migrate
 
 
 @pytest.fixture
 def conn(tmp_path):
+    """A migrated store with two domains, in a transaction that is rolled back afterwards."""
     store = Store(str(tmp_path / "mail.sqlite"))
-    with store.transaction() as connection:
-        connection.executemany("INSERT INTO domains (name) VALUES (?)", [("x.org",), ("y.org",)])
-        yield connection
-        connection.execute("ROLLBACK")
-        connection.execute("BEGIN")
+    connection = store.conn
+    connection.execute("BEGIN IMMEDIATE")
+    migrate(connection)
+    connection.executemany("INSERT INTO domains (name) VALUES (?)", [("x.org",), ("y.org",)])
+    yield connection
+    connection.execute("ROLLBACK")
     store.close()
 
 
@@ -35,7 +37,7 @@ def add_users(conn, domain, logins, enabled=True):
 
 
 def add_alias(conn, address, recipients=(), all_users=False):
-    local, _, domain = address.rpartition("@")
+    local, domain = address.rsplit("@", 1)
     conn.execute("INSERT INTO aliases (address, domain, local_part, all_users) VALUES (?, ?, ?, ?)",
                  (address, domain, local, int(all_users)))
     conn.executemany("INSERT INTO alias_recipients (alias, recipient) VALUES (?, ?)",
