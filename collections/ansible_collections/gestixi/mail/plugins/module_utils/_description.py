@@ -226,7 +226,7 @@ class SchemaChecker:
             types = [types] if isinstance(types, str) else list(types)
             if not any(_is_type(value, t, node) for t in types):
                 shown = value if not path.endswith(SECRET_SUFFIXES) else _Redacted(value)
-                problems.append(InvalidItem(path, None, self._type_message(shown, types, thing)))
+                problems.append(InvalidItem(path, None, self._type_message(shown, types, thing, node)))
                 return False
         if value is None:
             return True
@@ -245,8 +245,10 @@ class SchemaChecker:
         return ok
 
     @staticmethod
-    def _type_message(value: object, types: list[str], thing: str | None) -> str:
+    def _type_message(value: object, types: list[str], thing: str | None, node: dict) -> str:
         wanted = [TYPE_WORDS.get(t, t) for t in types if t != "null"]
+        if node.get("format") == "date":
+            return "expected a date (YYYY-MM-DD), got %s" % describe(value)
         if thing in THING and types == ["object"]:
             wanted = ["%s (a mapping such as 'name: ...')" % THING[thing]]
         text = "expected %s, got %s" % (" or ".join(wanted) or "nothing", describe(value))
@@ -382,6 +384,9 @@ class _Domain:
         self.aliases: dict[str, str] = {}   # local part -> path
         self.alias_targets: dict[str, list[tuple[str, str]]] = {}  # local part -> [(address, path)]
         self.all_users_aliases: list[str] = []
+        # True when a user or alias of the domain could not be read (its own problem is
+        # reported): a recipient that may be that item is then not reported as missing.
+        self.incomplete = False
 
 
 def _list(item: dict, key: str) -> list:
@@ -437,6 +442,10 @@ class MeaningChecker:
         self._alias_loops(ordered)
 
     def _domain_fields(self, domain: _Domain) -> None:
+        self._responders(yaml_path(domain.path, "responders"), _list(domain.item, "responders"), domain)
+        if not isinstance(domain.item.get("users", []), (list, tuple, type(None))) or \
+                not isinstance(domain.item.get("aliases", []), (list, tuple, type(None))):
+            domain.incomplete = True
         zone = domain.item.get("timezone")
         if isinstance(zone, str) and zone:
             why = timezone_problem(zone)
@@ -447,16 +456,21 @@ class MeaningChecker:
     def _users(self, domain: _Domain) -> None:
         for index, user in enumerate(_list(domain.item, "users")):
             if not isinstance(user, dict):
+                domain.incomplete = True
                 continue
             path = yaml_path(domain.path, "users", index)
             login = user.get("login")
-            if isinstance(login, str) and login:
+            if not isinstance(login, str) or not login:
+                domain.incomplete = True
+            else:
                 if "@" in login:
+                    domain.incomplete = True
                     self._foreign_address(yaml_path(path, "login"), login, domain, "user",
                                           "write only the login (the part before @)")
                     continue
                 why = login_problem(login)
                 if why:
+                    domain.incomplete = True
                     self.add(yaml_path(path, "login"), why)
                 elif login in domain.users:
                     self.add(yaml_path(path, "login"), "the user %s@%s is declared twice (also at %s)"
@@ -499,14 +513,14 @@ class MeaningChecker:
     # -- aliases ---------------------------------------------------------------------------
     def _aliases(self, domain: _Domain) -> None:
         for index, alias in enumerate(_list(domain.item, "aliases")):
-            if not isinstance(alias, dict):
-                continue
             path = yaml_path(domain.path, "aliases", index)
-            address = alias.get("address")
+            address = alias.get("address") if isinstance(alias, dict) else None
             if not isinstance(address, str) or not address:
+                domain.incomplete = True
                 continue
             local = self._alias_local_part(yaml_path(path, "address"), address, domain)
             if local is None:
+                domain.incomplete = True
                 continue
             where = yaml_path(path, "address")
             if local in domain.users:
@@ -563,7 +577,7 @@ class MeaningChecker:
         """(exists, its declared domain or None when the domain is not described here)."""
         local, _, name = address.rpartition("@")
         domain = self.domains.get(name)
-        if domain is None:
+        if domain is None or domain.incomplete:
             return True, None
         return local in domain.users or local in domain.aliases, domain
 

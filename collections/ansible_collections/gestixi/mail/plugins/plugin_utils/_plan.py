@@ -142,6 +142,24 @@ def group_hosts(hosts: dict[str, dict]) -> list[tuple[list[str], dict]]:
     return groups
 
 
+def _merged(hosts: dict[str, dict], key: str) -> list[tuple[object, list[str]]]:
+    """Entries of every host under key, each once, with the hosts that reported it."""
+    out: list[tuple[object, list[str]]] = []
+    for name in sorted(hosts):
+        for entry in hosts[name].get(key) or []:
+            for known, names in out:
+                if known == entry:
+                    names.append(name)
+                    break
+            else:
+                out.append((entry, [name]))
+    return out
+
+
+def _on(names: list[str], hosts: dict) -> str:
+    return "" if len(names) == len(hosts) else " (on %s)" % ", ".join("`%s`" % n for n in names)
+
+
 def _md_escape(text: str) -> str:
     return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -156,9 +174,20 @@ def markdown(run: dict, title: str = "Mail plan", max_diff_lines: int = 400) -> 
     if not hosts:
         lines += ["No mail server was planned (no host ran the gestixi.mail modules).", ""]
         return "\n".join(lines)
+    problems = _merged(hosts, "problems")
+    if problems:
+        lines += [":x: **The mail description has %d problem%s**; no server was changed:"
+                  % (len(problems), "" if len(problems) == 1 else "s"), ""]
+        for problem, names in problems:
+            lines.append("- `%s`: %s%s" % (problem["path"], _md_escape(problem["message"]), _on(names, hosts)))
+        lines.append("")
+        return "\n".join(lines)
     if failed:
         lines += [":x: **The run failed on %s**: the plan below is incomplete; see the job log."
                   % ", ".join("`%s`" % name for name in failed), ""]
+        for error, names in _merged(hosts, "errors"):
+            lines.append("- %s%s" % (_md_escape(error), _on(names, hosts)))
+        lines.append("")
     if not all_changes and not failed:
         lines += [":white_check_mark: **No changes.** Every mail server already matches the description "
                   "(%s)." % ", ".join("`%s`" % name for name in sorted(hosts)), ""]
