@@ -406,7 +406,8 @@ def converge_aliases(conn: sqlite3.Connection, params: dict) -> list[Plan]:
             if entries else Wanted()
     _check_input(wanted, snapshot, problems, domain, list_form)
     detached = _detach(wanted, snapshot, problems)
-    problems.raise_if_any()
+    if problems.problems:
+        raise MailStateError(readable(problems.problems))
 
     plan = plan_items(Plan("alias", public), snapshot.aliases, wanted.records, absent=wanted.removed)
     plan.updated.extend(detached)

@@ -281,6 +281,12 @@ def test_recipient_removed_in_the_same_run_is_named(mail):
                          "or check the spelling)")]
 
 
+def test_a_long_list_of_problems_is_cut_short(mail):
+    problems = mail.fail(aliases=[item(address="a%d@nowhere.example" % i, to=["x@y.example"]) for i in range(500)])
+    assert len(problems) == 51
+    assert problems[-1] == ("store", None, "and 450 more problems like these")
+
+
 def test_missing_to_in_the_single_form(mail):
     assert mail.fail(address="contact@example.org")[0][:2] == ("alias contact@example.org", "to")
 
