@@ -295,7 +295,7 @@ def _wanted_from_list(entries: list[Entry], snapshot: Snapshot, domain: str | No
 
 def _wanted_from_single(entry: Entry, snapshot: Snapshot, mode: str) -> Wanted:
     wanted = Wanted()
-    if entry.address is None or not entry.valid:
+    if entry.address is None:
         return wanted
     address = entry.address
     wanted.entries[address] = [entry]

@@ -291,6 +291,11 @@ def test_missing_to_in_the_single_form(mail):
     assert mail.fail(address="contact@example.org")[0][:2] == ("alias contact@example.org", "to")
 
 
+def test_single_form_reports_every_problem_too(mail):
+    assert [p[:2] for p in mail.fail(address="contact@nowhere.example", to=["bad address", "ok@x.example"])] == [
+        ("alias contact@nowhere.example", "to[0]"), ("alias contact@nowhere.example", "address")]
+
+
 # ----------------------------------------------------------------------------------------------
 # Size
 
