@@ -35,17 +35,17 @@ class Plan:
 
     def changes(self) -> list[dict]:
         """Secret-free list of what changes, for plans and pull-request summaries."""
-        out = [{"action": "create", "kind": self.kind, "key": key_text(k)} for k, _ in self.created]
+        out = [{"action": "create", "kind": self.kind, "key": key_text(k)} for k, record in self.created]
         for key, before, after in self.updated:
             fields = sorted(f for f in after if before.get(f) != after.get(f))
             out.append({"action": "update", "kind": self.kind, "key": key_text(key), "fields": fields})
-        out.extend({"action": "remove", "kind": self.kind, "key": key_text(k)} for k, _ in self.removed)
+        out.extend({"action": "remove", "kind": self.kind, "key": key_text(k)} for k, record in self.removed)
         return out
 
     def diff(self) -> dict:
-        before = {key_text(k): self.public(b) for k, b, _ in self.updated}
+        before = {key_text(k): self.public(b) for k, b, a in self.updated}
         before.update((key_text(k), self.public(b)) for k, b in self.removed)
-        after = {key_text(k): self.public(a) for k, _, a in self.updated}
+        after = {key_text(k): self.public(a) for k, b, a in self.updated}
         after.update((key_text(k), self.public(a)) for k, a in self.created)
         return {"before_header": "%s (store)" % self.kind, "after_header": "%s (wanted)" % self.kind,
                 "before": to_text_block(before), "after": to_text_block(after)}

@@ -91,8 +91,8 @@ def converge_domains(conn: sqlite3.Connection, params: dict) -> list[Plan]:
     conn.executemany("INSERT INTO domains (name, timezone, catchall) VALUES (?, ?, NULLIF(?, ''))",
                      [(name, r["timezone"], r["catchall"]) for name, r in plan.created])
     conn.executemany("UPDATE domains SET timezone = ?, catchall = NULLIF(?, '') WHERE name = ?",
-                     [(r["timezone"], r["catchall"], name) for name, _, r in plan.updated])
-    for name, _ in plan.removed:
+                     [(r["timezone"], r["catchall"], name) for name, before, r in plan.updated])
+    for name, record in plan.removed:
         _delete_domain(conn, name)
     return [plan]
 
@@ -101,7 +101,7 @@ def _refuse_removal_of_used(conn: sqlite3.Connection, plan: Plan, cascade: bool)
     if cascade:
         return
     problems = ProblemCollector()
-    for name, _ in plan.removed:
+    for name, record in plan.removed:
         users = conn.execute("SELECT COUNT(*) FROM users WHERE domain = ?", (name,)).fetchone()[0]
         aliases = conn.execute("SELECT COUNT(*) FROM aliases WHERE domain = ?", (name,)).fetchone()[0]
         if users or aliases:

@@ -102,3 +102,4 @@ class Store:
             self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
             raise MailStateError("cannot commit to the store %s: %s" % (self.path, exc)) from None
+        self.created = False  # committed: from now on the file holds data

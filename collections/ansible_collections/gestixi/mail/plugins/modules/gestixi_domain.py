@@ -16,7 +16,7 @@ description:
   - International names are accepted and stored in one canonical form (lower-case IDNA
     A-labels, for example C(xn--bcher-kva.example) for C(bücher.example)).
 author:
-  - gestixi.mail contributors
+  - GestiXi mail team (@gestixi)
 extends_documentation_fragment:
   - gestixi.mail.store
 attributes:
@@ -28,8 +28,10 @@ attributes:
     description: Shows the domains before and after, one line per field.
   idempotent:
     support: full
+    description: A second run with the same input reports no change.
   action_group:
     support: full
+    description: Store options can be set once for the group with C(module_defaults).
     membership:
       - gestixi.mail.store
 options:

@@ -22,9 +22,9 @@ def test_plan_creates_updates_keeps_and_counts():
 def test_purge_removes_only_unnamed_and_absent_is_explicit():
     current = {"a": {"x": 1}, "b": {"x": 2}, "c": {"x": 3}}
     plan = plan_items(Plan("thing", public), current, {"a": {"x": 1}}, absent={"b", "zz"})
-    assert [k for k, _ in plan.removed] == ["b"]
+    assert [key for key, record in plan.removed] == ["b"]
     plan = plan_items(Plan("thing", public), current, {"a": {"x": 1}}, purge=True)
-    assert [k for k, _ in plan.removed] == ["b", "c"]
+    assert [key for key, record in plan.removed] == ["b", "c"]
 
 
 def test_changes_and_diff_never_show_hidden_fields():

@@ -82,3 +82,15 @@ def test_read_only_never_creates_and_refuses_newer_schema(tmp_path):
 def test_missing_folder_is_a_clear_error(tmp_path):
     with pytest.raises(MailStateError, match="does not exist"):
         Store(str(tmp_path / "nope" / "mail.sqlite"))
+
+
+def test_failed_second_transaction_keeps_a_store_created_by_the_first(tmp_path):
+    path = str(tmp_path / "mail.sqlite")
+    store = Store(path)
+    with store.transaction() as conn:
+        conn.execute("INSERT INTO domains (name) VALUES ('a.example')")
+    with pytest.raises(MailStateError):
+        with store.transaction() as conn:
+            raise MailStateError("bad")
+    store.close()
+    assert os.path.exists(path)
