@@ -68,9 +68,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("-o", "--output", help="write the Markdown here (default: standard output)")
     parser.add_argument("--json", dest="keep_json", help="with --run, also keep the plan JSON here")
     parser.add_argument("--title", default="Mail plan", help="heading of the comment")
-    args, rest = parser.parse_known_args(argv)
-    if rest and rest[0] == "--":
-        rest = rest[1:]
+    if "--" in argv:
+        cut = argv.index("--")
+        argv, rest = argv[:cut], argv[cut + 1:]
+    else:
+        rest = []
+    args = parser.parse_args(argv)
 
     status = 0
     if args.run:

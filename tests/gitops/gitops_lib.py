@@ -1,6 +1,6 @@
 # Copyright: (c) 2026, gestixi.mail contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Helpers of the GitOps tests: real ansible-playbook runs against a throw-away store.
+"""Helpers of the GitOps tests (imported by conftest.py and the tests): real ansible-playbook runs against a throw-away store.
 
 Every run uses an inventory in a temporary folder whose hosts use the local connection and
 whose store (state_store_path) and Sieve folder (state_sieve_dir) are in that folder too.
@@ -136,16 +136,6 @@ class Workspace:
 def _sha256(path: str) -> str:
     with open(path, "rb") as handle:
         return hashlib.sha256(handle.read()).hexdigest()
-
-
-@pytest.fixture
-def workspace(tmp_path) -> Workspace:
-    return Workspace(str(tmp_path))
-
-
-@pytest.fixture(scope="module")
-def module_workspace(tmp_path_factory) -> Workspace:
-    return Workspace(str(tmp_path_factory.mktemp("gitops")))
 
 
 def change_lines(changes: list[dict]) -> list[str]:

@@ -89,7 +89,7 @@ class CallbackModule(CallbackBase):
         self._playbook = ""
 
     def _host(self, name: str) -> dict:
-        return self._hosts.setdefault(name, {"changes": [], "diffs": [], "failed": False,
+        return self._hosts.setdefault(name, {"raw": [], "changes": [], "diffs": [], "failed": False,
                                              "problems": [], "errors": []})
 
     # -- events ---------------------------------------------------------------------------
@@ -101,7 +101,9 @@ class CallbackModule(CallbackBase):
         if action not in CONVERGE_MODULES:
             return
         host = self._host(result.host.get_name())
-        host["changes"].extend(changes_of([result.result]))
+        # Keep each result's own changes; they are merged at the end (an item created by one
+        # task and completed by a later one is one creation).
+        host["raw"].extend(changes_of([result.result]))
         host["diffs"].extend(diffs_of([result.result]))
 
     def v2_runner_on_failed(self, result, ignore_errors=False) -> None:
@@ -131,14 +133,18 @@ class CallbackModule(CallbackBase):
 
     # -- the end --------------------------------------------------------------------------
     def run_data(self) -> dict:
+        hosts = {}
+        for name, host in self._hosts.items():
+            hosts[name] = {key: value for key, value in host.items() if key != "raw"}
+            hosts[name]["changes"] = changes_of([{"changes": host["raw"]}])
         return {"format": PLAN_FORMAT, "playbook": self._playbook,
-                "check_mode": bool(context.CLIARGS.get("check", False)), "hosts": self._hosts}
+                "check_mode": bool(context.CLIARGS.get("check", False)), "hosts": hosts}
 
     def v2_playbook_on_stats(self, stats) -> None:
         run = self.run_data()
-        if self.get_option("show") and self._hosts:
+        if self.get_option("show") and run["hosts"]:
             self._display.banner("GESTIXI MAIL %s" % ("PLAN" if run["check_mode"] else "CHANGES"))
-            for names, plan in group_hosts(self._hosts):
+            for names, plan in group_hosts(run["hosts"]):
                 who = ", ".join(names)
                 if plan["failed"]:
                     self._display.display("%s: FAILED (%d problem(s) in the description, %d error(s))"

@@ -21,6 +21,8 @@ SYMBOL = {"create": "+", "update": "~", "remove": "-"}
 VERB = {"create": "create", "update": "change", "remove": "remove"}
 # The items an operator describes come first; what follows from them (scripts) last.
 KIND_ORDER = ("domain", "user", "alias", "responder", "alias recipient", "sieve script")
+# Kinds that follow from the others; their changed "fields" (a checksum) tell a reader nothing.
+DERIVED_KINDS = ("sieve script",)
 
 
 def module_results(result: object) -> Iterator[dict]:
@@ -49,7 +51,7 @@ def changes_of(results: Iterable[object]) -> list[dict]:
                     continue
                 entry = {"action": change["action"], "kind": str(change.get("kind", "item")),
                          "key": str(change.get("key", ""))}
-                if change.get("fields"):
+                if change.get("fields") and entry["kind"] not in DERIVED_KINDS:
                     entry["fields"] = [str(field) for field in change["fields"]]
                 marker = (entry["action"], entry["kind"], entry["key"], tuple(entry.get("fields", ())))
                 # An item created by this run and then completed by a later call (a new
@@ -192,7 +194,6 @@ def markdown(run: dict, title: str = "Mail plan", max_diff_lines: int = 400) -> 
         lines += [":white_check_mark: **No changes.** Every mail server already matches the description "
                   "(%s)." % ", ".join("`%s`" % name for name in sorted(hosts)), ""]
         return "\n".join(lines)
-    mode = "would be" if check_mode else "were"
     for names, plan in group_hosts(hosts):
         changes = plan.get("changes", [])
         lines.append("### %s" % ", ".join("`%s`" % name for name in names))
@@ -200,9 +201,7 @@ def markdown(run: dict, title: str = "Mail plan", max_diff_lines: int = 400) -> 
         if not changes:
             lines += ["No changes.", ""]
             continue
-        total = counts(changes)
-        lines.append("**%s**: %d %s created, %d changed, %d removed." % (
-            "Plan" if check_mode else "Applied", total["create"], mode, total["update"], total["remove"]))
+        lines.append("**%s**: %s." % ("Plan" if check_mode else "Applied", headline(changes, check_mode)))
         lines += ["", "| | What | Item | Fields |", "|---|---|---|---|"]
         for change in sorted_changes(changes):
             lines.append("| %s | %s | `%s` | %s |" % (
@@ -226,6 +225,8 @@ def unified(diffs: list[dict]) -> str:
     """The before/after blocks as one unified diff text."""
     out: list[str] = []
     for block in diffs:
+        if block.get("before_header", "").startswith(DERIVED_KINDS):
+            continue  # checksums of generated files: the items above say why they change
         before = block.get("before", "").splitlines()
         after = block.get("after", "").splitlines()
         out.extend(difflib.unified_diff(before, after, fromfile=block.get("before_header", "before"),
