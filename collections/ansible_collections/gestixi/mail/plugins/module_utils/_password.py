@@ -47,6 +47,7 @@ ARGON2_PARAMETERS = {"type": "ID", "memory_cost": 65536, "rounds": 3, "paralleli
                      "salt_size": 16, "digest_size": 32}
 BCRYPT_PARAMETERS = {"ident": "2y", "rounds": 10}
 SHA512_PARAMETERS = {"rounds": 5000}
+ARGON2_HASH_BYTES = 32
 # bcrypt idents that Dovecot's crypt_blowfish verifies correctly ("2x" is the buggy legacy one).
 BCRYPT_IDENTS = ("2a", "2b", "2y")
 # bcrypt reads at most 72 bytes of a password: refuse longer ones rather than cut them silently.
@@ -124,9 +125,13 @@ def hash_problem(value: str) -> str | None:
     handler = _handler(scheme)
     if not _parses(handler, crypt):
         return "the {%s} hash is malformed: %s" % (scheme, _shape(scheme))
-    if scheme == ARGON2ID and handler.from_string(crypt).type != "id":
+    parsed = handler.from_string(crypt)
+    if scheme == ARGON2ID and parsed.type != "id":
         return "the {%s} hash is not an argon2id hash: %s" % (scheme, _shape(scheme))
-    if scheme == BLF_CRYPT and handler.from_string(crypt).ident.strip("$") not in BCRYPT_IDENTS:
+    if scheme == ARGON2ID and (parsed.version != 19 or len(parsed.checksum) != ARGON2_HASH_BYTES):
+        # Dovecot (libsodium) writes version 19 and 32-byte hashes: anything else is a bad copy
+        return "the {%s} hash is malformed: %s" % (scheme, _shape(scheme))
+    if scheme == BLF_CRYPT and parsed.ident.strip("$") not in BCRYPT_IDENTS:
         return "the {%s} hash has an unsupported bcrypt version: %s" % (scheme, _shape(scheme))
     return None
 

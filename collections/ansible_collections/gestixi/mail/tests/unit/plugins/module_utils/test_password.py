@@ -135,6 +135,9 @@ def test_unknown_scheme_is_refused_listing_the_accepted_ones(value):
     "{ARGON2ID}",
     "{ARGON2ID}secret",
     "{ARGON2ID}$argon2id$v=19$m=65536,t=3,p=1$abc",
+    "{ARGON2ID}$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHQ$broken",  # 4-byte hash
+    "{ARGON2ID}$argon2id$v=16$m=65536,t=3,p=1$Nv5/9DWzl3q68D06dwgrFQ$St+wCNf/lWZVO6nFle3FBNA8ozNcgzkv3riI+N/jjTI",
+    "{ARGON2ID}$argon2id$v=19$m=65536,t=3,p=1$Nv5/9DWzl3q68D06dwgrFQ$St+wCNf/lWZVO6nFle3FBNA8ozNcgzkv3riI+N/jjT",
     "{ARGON2ID}$argon2i$v=19$m=65536,t=3,p=1$Nv5/9DWzl3q68D06dwgrFQ$St+wCNf/lWZVO6nFle3FBNA8ozNcgzkv3riI+N/jjTI",
     "{ARGON2ID}$2y$10$15i0HJJINJKAFN0.xdo8OOSyMd12Q/HASxDPdDSYplAyXEYnaaIt.",
     "{BLF-CRYPT}$2y$10$tooshort",
