@@ -67,7 +67,7 @@ def canonical_address(address: object) -> str:
     """The stored form of a mail address: local part as given (lower-cased), domain canonical."""
     if not isinstance(address, str) or "@" not in address:
         raise ValueError("'%s' is not a mail address (local@domain)" % (address,))
-    local, _, domain = address.strip().rpartition("@")
+    local, domain = address.strip().rsplit("@", 1)
     if not local or not LOCAL_PART_RE.match(local) or len(local) > 64:
         raise ValueError("'%s' has an invalid local part" % address)
     canonical = "%s@%s" % (local.lower(), canonical_domain(domain))
@@ -77,5 +77,5 @@ def canonical_address(address: object) -> str:
 
 
 def split_address(address: str) -> tuple[str, str]:
-    local, _, domain = address.rpartition("@")
-    return local, domain
+    parts = address.rpartition("@")
+    return parts[0], parts[2]

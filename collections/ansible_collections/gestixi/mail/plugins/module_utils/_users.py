@@ -173,7 +173,7 @@ class UserPlan(Plan):
     """A Plan whose diff says '(changed)' for a new password and never shows any hash."""
 
     def diff(self) -> dict:
-        before = {key_text(k): public(b) for k, b, _ in self.updated}
+        before = {key_text(k): public(b) for k, b, _after in self.updated}
         before.update((key_text(k), public(b)) for k, b in self.removed)
         after = {}
         for key, old, new in self.updated:
@@ -351,8 +351,8 @@ def converge_users(conn: sqlite3.Connection, params: dict, check_mode: bool = Fa
          for address, r in plan.created])
     conn.executemany(
         "UPDATE users SET display_name = ?, password = ?, quota_bytes = ?, enabled = ? WHERE address = ?",
-        [(r["name"], r["password"], r["quota"], int(r["enabled"]), address) for address, _, r in plan.updated])
-    side_plans = remove_users(conn, domain, [address for address, _ in plan.removed])
+        [(r["name"], r["password"], r["quota"], int(r["enabled"]), address) for address, _before, r in plan.updated])
+    side_plans = remove_users(conn, domain, [address for address, _record in plan.removed])
     if plan.changed:
         _check_store(conn, wanted, plan, side_plans)
     return [plan] + side_plans
@@ -383,7 +383,6 @@ def remove_users(conn: sqlite3.Connection, domain: str | None, addresses: list[s
     return [responders, recipients]
 
 
-
 def _check_store(conn: sqlite3.Connection, wanted: Wanted, plan: Plan, side_plans: list[Plan]) -> None:
     """The whole-store rules, with the problems this run causes named by its user items.
 
@@ -393,12 +392,12 @@ def _check_store(conn: sqlite3.Connection, wanted: Wanted, plan: Plan, side_plan
     found = find_problems(conn)
     if not found:
         return
-    created = {address for address, _ in plan.created}
-    removed = {address for address, _ in plan.removed}
+    created = {address for address, _record in plan.created}
+    removed = {address for address, _record in plan.removed}
     emptied: dict[str, str] = {}  # alias -> a removed user it lost
     for side in side_plans:
         if side.kind == "alias recipient":
-            for (alias, recipient), _ in side.removed:
+            for (alias, recipient), _record in side.removed:
                 emptied.setdefault(alias, recipient)
 
     def removed_item(address: str) -> tuple[str, str]:

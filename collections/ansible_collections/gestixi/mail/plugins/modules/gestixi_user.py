@@ -23,7 +23,7 @@ description:
     the alias recipient entries that name its address; both are listed in RV(changes). The
     mail already in the mailbox stays on disk.
 author:
-  - gestixi.mail contributors
+  - gestixi.mail contributors (@gestixi)
 extends_documentation_fragment:
   - gestixi.mail.store
 attributes:
@@ -44,6 +44,7 @@ attributes:
         keeps the stored hash.
   action_group:
     support: full
+    description: Use C(group/gestixi.mail.store) in C(module_defaults) to set the store options once.
     membership:
       - gestixi.mail.store
 requirements:

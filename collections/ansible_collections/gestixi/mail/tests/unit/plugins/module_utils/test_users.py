@@ -241,7 +241,7 @@ def test_validation_collects_every_problem(store):
         user("jo", "pw", quota=-5),                 # 10 negative quota
         user("kim", "pw", quota=True),              # 11 bool quota
     ])
-    got = [(item, field) for item, field, _ in problems]
+    got = [(item, field) for item, field, _message in problems]
     assert got == [
         ("users[0] (alice)", "quota"), ("users[1] (Bob)", "login"), ("users[2] (%s)" % ("c" * 65), "login"),
         ("users[3] (dave)", "password"), ("users[4] (erin)", "password"), ("users[5] (frank)", "password"),
