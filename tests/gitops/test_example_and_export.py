@@ -94,7 +94,7 @@ def test_export_reads_like_a_hand_written_file(runs):
     assert text.startswith("---\n# Mail description exported from mail1")
     assert "    to: [alice, bob]\n" in text
     assert "        message: |\n" in text
-    assert "        start: 2026-12-19\n" in text
+    assert "        start: '2026-12-19'\n" in text
     yamllint = os.path.join(os.path.dirname(__import__("sys").executable), "yamllint")
     if os.access(yamllint, os.X_OK):
         import subprocess

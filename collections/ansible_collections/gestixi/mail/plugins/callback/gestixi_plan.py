@@ -147,8 +147,11 @@ class CallbackModule(CallbackBase):
             for names, plan in group_hosts(run["hosts"]):
                 who = ", ".join(names)
                 if plan["failed"]:
-                    self._display.display("%s: FAILED (%d problem(s) in the description, %d error(s))"
-                                          % (who, len(plan["problems"]), len(plan["errors"])))
+                    self._display.display("%s: FAILED (%d problem(s) in the description, %d error(s))%s"
+                                          % (who, len(plan["problems"]), len(plan["errors"]),
+                                             "" if plan["changes"] else "; nothing was changed"))
+                    if not plan["changes"]:
+                        continue
                 lines = plan_lines(plan["changes"], host=who, check_mode=run["check_mode"], indent="  ")
                 self._display.display("\n".join(lines))
         for option, render in (("json_file", lambda: json.dumps(run, indent=2, sort_keys=True) + "\n"),

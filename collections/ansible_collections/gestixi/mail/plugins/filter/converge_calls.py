@@ -42,7 +42,7 @@ _value:
   description:
     - One entry per domain with C(name), C(purge), C(domain) (name and time zone for
       M(gestixi.mail.gestixi_domain)), C(catchall) (name and catch-all), C(users) (with
-      passwords: never print it), C(logins) (the users without any other field, for a purge),
+      passwords, never print it), C(logins) (the users without any other field, for a purge),
       C(aliases) and C(responders).
   type: list
   elements: dict

@@ -8,10 +8,10 @@ name: description_yaml
 short_description: Write a mail description as YAML that reads like the hand-written files
 version_added: 0.1.0
 description:
-  - Renders variables (for example C({'gestixi_mail_domains': info.domains}) from
+  - "Renders variables (for example C({'gestixi_mail_domains': info.domains}) from
     M(gestixi.mail.gestixi_mail_info)) as YAML in the style of docs/description-format.md -
     sequences indented under their key, multi-line messages as literal blocks, the recipients of
-    an alias on one line, the dates of automatic replies as YAML dates, keys in the given order.
+    an alias on one line, dates as quoted C(YYYY-MM-DD) text, keys in the given order."
   - The text passes the project's yamllint rules, so that it can be committed as it is.
 author:
   - gestixi.mail contributors

@@ -354,10 +354,10 @@ def near_miss_vars(names: list[str]) -> list[tuple[str, str]]:
         if not name.startswith(("gestixi_mail", "gestix_mail", "gestixi-mail")):
             continue
         close = difflib.get_close_matches(name, KNOWN_VARS, n=1, cutoff=0.85)
-        if close:
-            out.append((name, close[0]))
-        elif name.startswith("gestixi_mail_domains"):
+        if name.startswith("gestixi_mail_domains_"):
             out.append((name, "gestixi_mail_domains__<suffix>"))
+        elif close:
+            out.append((name, close[0]))
     return out
 
 

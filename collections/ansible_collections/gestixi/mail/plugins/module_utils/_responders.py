@@ -84,7 +84,7 @@ def owner_of(domain: str, login: str) -> str:
 
 
 def describe_owner(owner: str) -> str:
-    login, _, domain = owner.rpartition("@")
+    login, domain = owner.rsplit("@", 1)
     return "all users of %s" % domain if login == ALL_USERS_OWNER else owner
 
 
@@ -274,7 +274,7 @@ def check_complete(plan: Plan, wanted: Wanted) -> None:
 
     Adds to wanted.problems; a field already refused is not judged again.
     """
-    after = [(key, record) for key, record in plan.created] + [(key, record) for key, _, record in plan.updated]
+    after = list(plan.created) + [(key, record) for key, _before, record in plan.updated]
     for key, record in after:
         label = wanted.labels.get(key, key_text(key))
         bad = wanted.bad_fields.get(key, set())
@@ -320,7 +320,7 @@ def converge_responders(conn: sqlite3.Connection, params: dict) -> list[Plan]:
         "UPDATE responders SET enabled = ?, subject = ?, message = ?, start_date = NULLIF(?, ''), "
         "end_date = NULLIF(?, ''), days = ? WHERE domain = ? AND login = ? AND name = ?",
         [(int(r["enabled"]), r["subject"], r["message"], r["start"], r["end"], r["days"], domain,
-          _login(owner), name) for (owner, name), _, r in plan.updated])
+          _login(owner), name) for (owner, name), _before, r in plan.updated])
     conn.executemany("DELETE FROM responders WHERE domain = ? AND login = ? AND name = ?",
-                     [(domain, _login(owner), name) for (owner, name), _ in plan.removed])
+                     [(domain, _login(owner), name) for (owner, name), _record in plan.removed])
     return [plan]

@@ -46,7 +46,8 @@ def run_converge(module, converge: Callable[[sqlite3.Connection], list[Plan]], *
         try:
             with store.transaction() as conn:
                 plans = converge(conn)
-                check_store(conn)
+                if any(plan.changed for plan in plans):
+                    check_store(conn)  # a store this run does not change was checked when written
                 scripts = plan_scripts(conn, params["sieve_dir"])
                 scripts.prepare(module, params["sievec_path"])
             if not module.check_mode:

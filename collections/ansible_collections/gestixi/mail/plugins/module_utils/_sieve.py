@@ -89,8 +89,8 @@ def _vacation(address: str, addresses: list[str], responder: dict) -> str:
              "         :from %s" % sieve_string(address)]
     if addresses:
         lines.append("         :addresses %s" % sieve_list(addresses))
-    lines.append("         :handle %s" % sieve_string(handle(responder["domain"], responder["login"],
-                                                              responder["name"])))
+    reply_handle = handle(responder["domain"], responder["login"], responder["name"])
+    lines.append("         :handle %s" % sieve_string(reply_handle))
     lines.append("         %s;" % sieve_string(responder["message"]))
     return "\n    ".join(lines)
 

@@ -10,10 +10,21 @@ commits. Only after the commit is each script moved into place and compiled agai
 Pigeonhole binary records the path of its script, and a binary compiled in the staging folder
 would look stale to Dovecot ("reports different location"), which would then recompile the
 script on every delivery and fail to save the binary in this root-owned folder.
+
+Rendering every script of the store and reading every file back costs seconds for 10,000
+users, and every converge would pay it. So after the scripts are in place, a manifest
+(<sieve_dir>/.gestixi-scripts.json) records a fingerprint of what they are made of: the rows
+of the store that rendering reads, the rendering code, and the script file names. When a later
+converge finds the same fingerprint and the same files, the scripts are known to be in step
+and nothing is rendered or read. The manifest is removed before scripts are moved and written
+only after all of them are in place, so that an interrupted run is repaired by the next one.
+A generated script edited by hand is not noticed then (their header says not to edit them).
 """
 from __future__ import annotations
 
 import hashlib
+import inspect
+import json
 import os
 import shutil
 import sqlite3
@@ -21,10 +32,21 @@ import tempfile
 
 from ansible_collections.gestixi.mail.plugins.module_utils._converge import Plan
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, MailStateError
+from ansible_collections.gestixi.mail.plugins.module_utils import _dates, _sieve
 from ansible_collections.gestixi.mail.plugins.module_utils._sieve import wanted_scripts
 
 SCRIPT_SUFFIX = ".sieve"
 BINARY_SUFFIX = ".svbin"
+MANIFEST = ".gestixi-scripts.json"
+# Every row that rendering reads (see _sieve.wanted_scripts), in a stable order.
+_INPUT_QUERIES = (
+    "SELECT name, timezone FROM domains ORDER BY name",
+    "SELECT address, domain, login, enabled FROM users ORDER BY address",
+    "SELECT address, domain, all_users FROM aliases ORDER BY address",
+    "SELECT alias, recipient FROM alias_recipients ORDER BY alias, recipient",
+    "SELECT domain, login, name, enabled, subject, message, start_date, end_date, days "
+    "FROM responders ORDER BY domain, login, name",
+)
 
 
 def _digest(text: str) -> str:
@@ -50,14 +72,64 @@ def _existing_scripts(sieve_dir: str) -> dict[str, str]:
     return found
 
 
+def _script_names(sieve_dir: str) -> list[str]:
+    """'<domain>/<login>' of every script file, without reading any."""
+    names = []
+    if not os.path.isdir(sieve_dir):
+        return names
+    for domain in os.scandir(sieve_dir):
+        if domain.name.startswith(".") or not domain.is_dir():
+            continue
+        names.extend("%s/%s" % (domain.name, entry.name[: -len(SCRIPT_SUFFIX)])
+                     for entry in os.scandir(domain.path) if entry.name.endswith(SCRIPT_SUFFIX))
+    return sorted(names)
+
+
+def _names_digest(names: list[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(names)).encode("utf-8")).hexdigest()
+
+
+def inputs_fingerprint(conn: sqlite3.Connection) -> str | None:
+    """A digest of everything the scripts are rendered from, or None when it cannot be known."""
+    digest = hashlib.sha256()
+    try:
+        for module in (_sieve, _dates):
+            digest.update(inspect.getsource(module).encode("utf-8"))
+    except (OSError, TypeError):
+        return None  # no source to tell a changed renderer by: always render
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    for query in _INPUT_QUERIES:
+        digest.update(repr(cursor.execute(query).fetchall()).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _read_manifest(sieve_dir: str) -> dict:
+    try:
+        with open(os.path.join(sieve_dir, MANIFEST), encoding="utf-8") as handle:
+            manifest = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
+
+
 class ScriptPlan:
-    def __init__(self, sieve_dir: str, wanted: dict[str, str]) -> None:
+    def __init__(self, sieve_dir: str, wanted: dict[str, str] | None, fingerprint: str | None = None,
+                 in_step: int = 0) -> None:
+        """wanted: the script texts, or None when the manifest shows that `in_step` scripts
+        are already exactly what the store renders (nothing to render, read or write)."""
         self.sieve_dir = sieve_dir
-        self.wanted = wanted
+        self.wanted = wanted or {}
+        self.fingerprint = fingerprint
         self.plan = Plan("sieve script", _public)
         self.staging: str | None = None
         self.module = None
         self.sievec: str | None = None
+        if wanted is None:
+            self.plan.unchanged = in_step
+            self.manifest_ok = True
+            return
+        self.manifest_ok = False
         existing = _existing_scripts(sieve_dir)
         for key in sorted(wanted):
             text = wanted[key]
@@ -100,7 +172,13 @@ class ScriptPlan:
             raise MailStateError(problems)
 
     def activate(self) -> None:
-        """Move staged scripts into place, compile them there, remove scripts no longer wanted."""
+        """Move staged scripts into place, compile them there, remove scripts no longer wanted.
+
+        Then record the manifest that lets later converges skip rendering (see the top).
+        """
+        if self.manifest_ok:
+            return
+        _remove_manifest(self.sieve_dir)
         problems = []
         for key in self._to_write():
             target = os.path.join(self.sieve_dir, key)
@@ -131,6 +209,18 @@ class ScriptPlan:
                     os.unlink(path)
         if problems:
             raise MailStateError(problems)
+        self._write_manifest()
+
+    def _write_manifest(self) -> None:
+        if self.fingerprint is None or not os.path.isdir(self.sieve_dir):
+            return
+        names = sorted(self.wanted)
+        manifest = {"fingerprint": self.fingerprint, "scripts": len(names), "names": _names_digest(names)}
+        handle, temporary = tempfile.mkstemp(prefix=".manifest-", dir=self.sieve_dir)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(manifest, out)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, os.path.join(self.sieve_dir, MANIFEST))
 
     def discard(self) -> None:
         if self.staging and os.path.isdir(self.staging):
@@ -143,5 +233,18 @@ def _ensure_dir(path: str) -> bool:
     return True
 
 
+def _remove_manifest(sieve_dir: str) -> None:
+    try:
+        os.unlink(os.path.join(sieve_dir, MANIFEST))
+    except FileNotFoundError:
+        pass
+
+
 def plan_scripts(conn: sqlite3.Connection, sieve_dir: str) -> ScriptPlan:
-    return ScriptPlan(sieve_dir, wanted_scripts(conn))
+    fingerprint = inputs_fingerprint(conn)
+    manifest = _read_manifest(sieve_dir)
+    if fingerprint is not None and manifest.get("fingerprint") == fingerprint:
+        names = _script_names(sieve_dir)
+        if len(names) == manifest.get("scripts") and _names_digest(names) == manifest.get("names"):
+            return ScriptPlan(sieve_dir, None, fingerprint, in_step=len(names))
+    return ScriptPlan(sieve_dir, wanted_scripts(conn), fingerprint)

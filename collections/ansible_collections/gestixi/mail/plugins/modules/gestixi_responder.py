@@ -21,8 +21,8 @@ description:
   - Each user with at least one enabled reply gets one administrator-owned Sieve script,
     C(<sieve_dir>/<domain>/<login>.sieve), compiled with C(sievec), which Dovecot runs before the
     user's own filters (which it never stops). When several replies of a user are active at
-    the same time, only one answers: the user's own replies first, then the domain-wide ones,
-    each group in order of O(name).
+    the same time, only one answers, the first in this order; the user's own replies by
+    O(name), then the domain-wide ones by O(name).
   - The script also answers mail sent to the aliases that reach the user (recursively, and the
     aliases that reach all users of the domain), so that mail to C(contact@) is answered too.
     Mail that reaches the user only through the domain's catch-all is not answered (it is
@@ -67,7 +67,7 @@ options:
     type: bool
   name:
     description:
-      - The name of the reply, unique for its user (or among the domain-wide replies): the key
+      - The name of the reply, unique for its user (or among the domain-wide replies), the key
         that later runs use to find it. Up to 64 characters, no C(/) or control characters.
       - Mutually exclusive with O(responders).
     type: str

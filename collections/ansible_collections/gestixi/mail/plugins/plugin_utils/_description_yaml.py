@@ -4,18 +4,16 @@
 """A mail description as YAML that reads like the hand-written files (controller side).
 
 Sequences indented under their key, multi-line text as literal blocks (``message: |``), the
-recipients of an alias on one line (``to: [alice, bob]``), dates as plain YAML dates, keys in
-the order given. The result passes the project's yamllint rules.
+recipients of an alias on one line (``to: [alice, bob]``), dates as quoted text ('2026-12-20',
+which YAML tools that know no dates, such as ansible-lint's schema check, read as well), keys
+in the order given. The result passes the project's yamllint rules.
 """
 from __future__ import annotations
 
 import datetime
-import re
 
 import yaml
 
-DATE_KEYS = frozenset(("start", "end"))
-DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 FLOW_WIDTH = 100
 
 
@@ -42,12 +40,12 @@ _Dumper.add_representer(str, _text)
 _Dumper.add_representer(list, _sequence)
 
 
-def plain(value: object, key: str | None = None) -> object:
-    """Builtin Python types only (no tagged subclasses), dates of automatic replies as dates."""
+def plain(value: object) -> object:
+    """Builtin Python types only (no tagged subclasses); dates as YYYY-MM-DD text."""
     if isinstance(value, dict):
-        return {str(k): plain(v, str(k)) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [plain(item, key) for item in value]
+        return [plain(item) for item in value]
     if isinstance(value, bool):
         return bool(value)
     if isinstance(value, int):
@@ -57,15 +55,9 @@ def plain(value: object, key: str | None = None) -> object:
     if isinstance(value, datetime.datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, datetime.date):
-        return datetime.date(value.year, value.month, value.day)
+        return value.isoformat()
     if isinstance(value, str):
-        text = str(value)
-        if key in DATE_KEYS and DATE_RE.match(text):
-            try:
-                return datetime.date.fromisoformat(text)
-            except ValueError:
-                return text
-        return text
+        return str(value)
     if value is None:
         return None
     return str(value)

@@ -1,0 +1,40 @@
+# Copyright: (c) 2026, gestixi.mail contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The role used directly in an operator's own playbook (not through playbooks/mail.yml).
+
+Ansible checks the role's meta/argument_specs.yml first, and on its own stops only the host
+whose description breaks it. The role must still stop every host before any change.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+
+import yaml
+
+from gitops_lib import tool
+
+GOOD = {"gestixi_mail_domains": [{"name": "example.org", "users": [
+    {"login": "alice", "password": "{SHA512-CRYPT}$6$3uVpMh6lC7fT5V20$IgoTFT6IwAFpXXrYRS4oljGmqcbpfVw3lxxaA7AbbDA9"
+                                   "TiPZgo9ZUmVxxbmCNjkt7024e4iw65YY7qWE9fyhu."}]}]}
+BAD = {"gestixi_mail_domains": [{"name": "example.org", "users": [{"login": "bob", "pasword": "x"}]}]}
+
+
+def test_one_bad_host_stops_every_host(workspace):
+    ws = workspace
+    ws.hosts(["good", "bad"], {"good": yaml.safe_dump(GOOD), "bad": yaml.safe_dump(BAD)})
+    playbook = os.path.join(ws.root, "own.yml")
+    with open(playbook, "w", encoding="utf-8") as handle:
+        handle.write("- name: An operator's own play\n  hosts: mail\n  gather_facts: false\n"
+                     "  roles:\n    - role: gestixi.mail.state\n")
+    done = subprocess.run([tool("ansible-playbook"), "-i", ws.inventory, playbook],
+                          env=ws.env(os.path.join(ws.root, "plan.json")), stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=600, check=False)
+    assert done.returncode != 0
+    # Ansible's own check of meta/argument_specs.yml refused the bad host ...
+    assert "Validating arguments against arg spec 'main'" in done.stdout
+    assert "gestixi_mail_domains.users.pasword" in done.stdout
+    # ... and the role stopped the good one before any change.
+    assert "bad failed before the mail description could be checked" in done.stdout
+    assert "Domains (name and time zone)" not in done.stdout
+    assert not os.path.exists(ws.store)
