@@ -15,7 +15,8 @@ description:
     (O(all_users=true)); a domain-wide reply also answers for users added later.
     A user may have several replies, each identified by its O(name).
   - A reply answers mail that arrives from 00:00 on its O(start) date until 24:00 on its O(end)
-    date, both read in the domain's time zone (see M(gestixi.mail.gestixi_domain) O(timezone)),
+    date, both read in the domain's time zone
+    (O(gestixi.mail.gestixi_domain#module:timezone) of M(gestixi.mail.gestixi_domain)),
     correctly across daylight saving time changes. It answers each sender at most once per
     O(days), and never no-reply or mailer-daemon senders, mailing lists or bulk mail.
   - Each user with at least one enabled reply gets one administrator-owned Sieve script,
@@ -30,7 +31,7 @@ description:
   - One call converges one reply or a whole list (O(responders)) in one transaction; when any
     item is invalid, nothing is written and every problem is reported, naming item and field.
 author:
-  - gestixi.mail contributors
+  - gestixi.mail contributors (@gestixi)
 extends_documentation_fragment:
   - gestixi.mail.store
 attributes:
@@ -44,8 +45,11 @@ attributes:
       the Sieve scripts that change.
   idempotent:
     support: full
+    description: The scripts are rendered from the store alone (sorted, no clock), so an unchanged
+      store gives byte-identical scripts and a second run reports no change.
   action_group:
     support: full
+    description: Use C(group/gestixi.mail.store) in C(module_defaults) to set the store options once.
     membership:
       - gestixi.mail.store
 options:

@@ -51,6 +51,13 @@ HOLIDAYS = dict(login="alice", name="holidays", subject="Out of office", message
                 start="2026-12-20", end="2027-01-04")
 
 
+def holidays(**change) -> dict:
+    """HOLIDAYS with some fields changed."""
+    item = dict(HOLIDAYS)
+    item.update(change)
+    return item
+
+
 def rows(conn) -> list[tuple]:
     return [tuple(r) for r in conn.execute("SELECT * FROM responders ORDER BY domain, login, name")]
 
@@ -109,21 +116,21 @@ def test_domain_wide_form_is_stored_with_an_empty_login(conn):
 
 def test_a_user_and_the_domain_may_use_the_same_name(conn):
     plan, = converge_responders(conn, params(responders=[
-        dict(HOLIDAYS), dict(HOLIDAYS, login=None, all_users=True)]))
+        holidays(), holidays(login=None, all_users=True)]))
     assert plan.counts()["created"] == 2
 
 
 def test_message_line_breaks_are_stored_as_lf_and_text_kept_verbatim(conn):
     text = 'Line 1\r\n.\r\n.dot\rété ${x} "q" \\ \ttab'
-    converge_responders(conn, params(**dict(HOLIDAYS, message=text)))
+    converge_responders(conn, params(**holidays(message=text)))
     assert rows(conn)[0][5] == 'Line 1\n.\n.dot\nété ${x} "q" \\ \ttab'
-    plan, = converge_responders(conn, params(**dict(HOLIDAYS, message=text)))
+    plan, = converge_responders(conn, params(**holidays(message=text)))
     assert plan.counts()["unchanged"] == 1, "the same CRLF input is idempotent"
 
 
 def test_yaml_dates_are_accepted(conn):
     import datetime
-    converge_responders(conn, params(**dict(HOLIDAYS, start=datetime.date(2026, 12, 20), end="2027-01-04")))
+    converge_responders(conn, params(**holidays(start=datetime.date(2026, 12, 20), end="2027-01-04")))
     assert rows(conn)[0][6] == "2026-12-20"
 
 
@@ -141,11 +148,11 @@ def test_absent_removes_and_is_idempotent(conn):
 
 def test_purge_removes_the_domain_replies_the_list_does_not_name_and_nothing_else(conn):
     converge_responders(conn, params(responders=[
-        dict(HOLIDAYS), dict(HOLIDAYS, name="old"), dict(HOLIDAYS, login="bob"),
-        dict(HOLIDAYS, login=None, all_users=True, name="closure")]))
-    converge_responders(conn, params(domain="example.net", **dict(HOLIDAYS, login="erin")))
-    plan, = converge_responders(conn, params(purge=True, responders=[dict(HOLIDAYS)]))
-    assert sorted(key for key, _ in plan.removed) == [
+        holidays(), holidays(name="old"), holidays(login="bob"),
+        holidays(login=None, all_users=True, name="closure")]))
+    converge_responders(conn, params(domain="example.net", **holidays(login="erin")))
+    plan, = converge_responders(conn, params(purge=True, responders=[holidays()]))
+    assert sorted(key for key, _record in plan.removed) == [
         ("*@example.org", "closure"), ("alice@example.org", "old"), ("bob@example.org", "holidays")]
     assert [(r[0], r[1], r[2]) for r in rows(conn)] == [("example.net", "erin", "holidays"),
                                                         ("example.org", "alice", "holidays")]
@@ -199,29 +206,29 @@ SINGLE = "responder 'holidays' of alice@example.org"
     (dict(all_users=True), "login", "not both"),
 ])
 def test_each_bad_field_is_named(conn, change, field, words):
-    item, where, message = only_problem(conn, **dict(HOLIDAYS, **change))
+    item, where, message = only_problem(conn, **holidays(**change))
     assert field == where
     assert words in message
     assert item.startswith("responder '")
 
 
 def test_single_form_label_names_user_and_reply(conn):
-    assert only_problem(conn, **dict(HOLIDAYS, days=0))[0] == SINGLE
+    assert only_problem(conn, **holidays(days=0))[0] == SINGLE
 
 
 def test_neither_login_nor_all_users(conn):
-    item, field, message = only_problem(conn, **dict(HOLIDAYS, login=None))
+    item, field, message = only_problem(conn, **holidays(login=None))
     assert field == "login" and "give login (one user) or all_users: true" in message
 
 
 def test_unknown_domain_and_invalid_domain(conn):
-    assert only_problem(conn, **dict(HOLIDAYS, domain="nowhere.example"))[1:] == (
+    assert only_problem(conn, **holidays(domain="nowhere.example"))[1:] == (
         "domain", "the domain nowhere.example is not in the store: create it first with gestixi.mail.gestixi_domain")
-    assert only_problem(conn, **dict(HOLIDAYS, domain="not a domain"))[1] == "domain"
+    assert only_problem(conn, **holidays(domain="not a domain"))[1] == "domain"
 
 
 def test_non_ascii_subject_and_message_are_accepted(conn):
-    converge_responders(conn, params(**dict(HOLIDAYS, subject="Absent — congés d'été 🏖", message="À bientôt, 日本")))
+    converge_responders(conn, params(**holidays(subject="Absent — congés d'été 🏖", message="À bientôt, 日本")))
     assert rows(conn)[0][4] == "Absent — congés d'été 🏖"
 
 
@@ -250,12 +257,12 @@ def test_start_after_stored_end_is_refused(conn):
 
 def test_list_form_collects_every_problem_with_item_and_field(conn):
     found = problems(conn, responders=[
-        dict(HOLIDAYS),                                               # fine
-        dict(HOLIDAYS, name="two", subject="a\nb", days=0),            # two problems
-        dict(HOLIDAYS, login="ghost", name="x"),                       # unknown user
-        dict(HOLIDAYS),                                               # duplicate of [0]
-        dict(HOLIDAYS, login=None, all_users=True, name="c", message="\x00"),
-        dict(HOLIDAYS, name="late", start="2027-02-01", end="2027-01-01"),
+        holidays(),                                               # fine
+        holidays(name="two", subject="a\nb", days=0),            # two problems
+        holidays(login="ghost", name="x"),                       # unknown user
+        holidays(),                                               # duplicate of [0]
+        holidays(login=None, all_users=True, name="c", message="\x00"),
+        holidays(name="late", start="2027-02-01", end="2027-01-01"),
     ])
     assert found == [
         ("responders[1] ('two' of alice@example.org)", "subject",
@@ -275,14 +282,14 @@ def test_list_form_collects_every_problem_with_item_and_field(conn):
 
 
 def test_a_refused_field_is_not_reported_twice(conn):
-    assert problems(conn, **dict(HOLIDAYS, subject="a\nb", start="2027-13-01")) == [
+    assert problems(conn, **holidays(subject="a\nb", start="2027-13-01")) == [
         (SINGLE, "subject", "the subject must be one line: it contains a line break"),
         (SINGLE, "start", "'2027-13-01' is not a real calendar date"),
     ]
 
 
 def test_valid_list_writes_everything_in_one_call(conn):
-    items = [dict(HOLIDAYS, name="r%03d" % i) for i in range(300)]
+    items = [holidays(name="r%03d" % i) for i in range(300)]
     plan, = converge_responders(conn, params(responders=items))
     assert plan.counts()["created"] == 300
     plan, = converge_responders(conn, params(responders=items))

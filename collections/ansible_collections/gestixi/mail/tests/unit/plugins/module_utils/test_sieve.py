@@ -324,8 +324,8 @@ def test_addresses_cover_aliases_that_reach_the_user(conn):
     assert addresses_of(scripts["example.org/alice"]) == [
         "all@example.org", "contact@example.org", "everyone@example.org", "info@other.example",
         "loop-a@example.org", "loop-b@example.org", "sales@example.org"]
-    assert addresses_of(scripts["example.org/bob"]) == ["all@example.org", "contact@example.org",
-                                                       "everyone@example.org"]
+    assert addresses_of(scripts["example.org/bob"]) == [
+        "all@example.org", "contact@example.org", "everyone@example.org"]
     assert addresses_of(scripts["example.net/erin"]) == ["erin-only@example.org", "net-all@example.net"]
     # Never the user's own address (the envelope recipient), never external recipients, never
     # the catch-all (other.example's catch-all points at alice: unknown addresses are not listed).
@@ -414,7 +414,7 @@ class FakeModule:
 
     def run_command(self, args):
         self.calls.append(args)
-        _, source, binary = args
+        source, binary = args[1:]
         with open(binary, "w", encoding="utf-8") as handle_:
             handle_.write("compiled from %s" % source)
         os.chmod(binary, 0o600)
@@ -438,7 +438,7 @@ def test_sync_compiles_in_place_so_that_the_binary_names_the_installed_script(tm
     assert sorted(os.listdir(os.path.join(sieve_dir, "example.org"))) == ["alice.sieve", "alice.svbin"]
 
     again = ScriptPlan(sieve_dir, {})
-    assert [key for key, _ in again.plan.removed] == ["example.org/alice"]
+    assert [key for key, _record in again.plan.removed] == ["example.org/alice"]
     again.prepare(module, "/usr/bin/sievec")
     again.activate()
     assert os.listdir(os.path.join(sieve_dir, "example.org")) == []
