@@ -143,7 +143,7 @@ class ScriptPlan:
                              for key in sorted(existing) if key not in wanted]
 
     def _to_write(self) -> list[str]:
-        return [key for key, _ in self.plan.created] + [key for key, _, _ in self.plan.updated]
+        return [key for key, _record in self.plan.created] + [key for key, _old, _new in self.plan.updated]
 
     def prepare(self, module, sievec_path: str | None) -> None:
         """Write and compile every new script in a staging folder (also in check mode)."""
@@ -202,7 +202,7 @@ class ScriptPlan:
                 continue
             os.chmod(fresh, 0o644)
             os.replace(fresh, target + BINARY_SUFFIX)
-        for key, _ in self.plan.removed:
+        for key, _record in self.plan.removed:
             for suffix in (SCRIPT_SUFFIX, BINARY_SUFFIX):
                 path = os.path.join(self.sieve_dir, key + suffix)
                 if os.path.exists(path):
