@@ -18,7 +18,7 @@ description:
     recorded too, so that the comment explains a failed plan.
   - It never records anything but the modules' own return values, which hold no secret.
 author:
-  - gestixi.mail contributors
+  - gestixi.mail contributors (@gestixi)
 requirements:
   - Enabled in C(callbacks_enabled) (ansible.cfg) or E(ANSIBLE_CALLBACKS_ENABLED=gestixi.mail.gestixi_plan).
 options:

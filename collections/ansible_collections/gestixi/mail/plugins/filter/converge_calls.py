@@ -18,7 +18,7 @@ description:
     M(gestixi.mail.gestixi_responder) call with C(login); the domain-wide ones get
     C(all_users=true). Dates written as YAML dates become C(YYYY-MM-DD) text.
 author:
-  - gestixi.mail contributors
+  - gestixi.mail contributors (@gestixi)
 options:
   _input:
     description: The domains of the description.

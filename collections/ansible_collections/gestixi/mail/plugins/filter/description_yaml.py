@@ -14,7 +14,7 @@ description:
     an alias on one line, dates as quoted C(YYYY-MM-DD) text, keys in the given order."
   - The text passes the project's yamllint rules, so that it can be committed as it is.
 author:
-  - gestixi.mail contributors
+  - gestixi.mail contributors (@gestixi)
 options:
   _input:
     description: The variables to write (a mapping).

@@ -14,7 +14,7 @@ description:
     C(- responder alice@example.org/holidays).
   - Only the modules' secret-free C(changes) are used.
 author:
-  - gestixi.mail contributors
+  - gestixi.mail contributors (@gestixi)
 options:
   _input:
     description: Registered task results.

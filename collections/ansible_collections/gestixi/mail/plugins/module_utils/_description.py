@@ -543,7 +543,7 @@ class MeaningChecker:
             except ValueError as exc:
                 self.add(path, str(exc))
                 return None
-            local, _, other = full.rpartition("@")
+            local, _at, other = full.rpartition("@")
             if other != domain.name:
                 self._foreign_address(path, address, domain, "alias", None)
                 return None
@@ -575,7 +575,7 @@ class MeaningChecker:
     # -- recipients, catch-all, loops --------------------------------------------------------
     def _local_exists(self, address: str) -> tuple[bool, _Domain | None]:
         """(exists, its declared domain or None when the domain is not described here)."""
-        local, _, name = address.rpartition("@")
+        local, _at, name = address.rpartition("@")
         domain = self.domains.get(name)
         if domain is None or domain.incomplete:
             return True, None

@@ -30,16 +30,19 @@ description:
     the first task, with C(any_errors_fatal), so that no server is changed when any host's
     description has a problem.
 author:
-  - gestixi.mail contributors
+  - gestixi.mail contributors (@gestixi)
 attributes:
   check_mode:
     support: full
     description: Only reads variables; it runs the same in check mode.
   diff_mode:
     support: none
+    description: It changes nothing, so there is nothing to show.
   idempotent:
     support: full
+    description: It changes nothing.
   platform:
+    support: full
     platforms: all
     description: Runs on the controller only (an action plugin); the host is not contacted.
 options:
