@@ -154,22 +154,43 @@ class ScriptPlan:
         self.module, self.sievec = module, sievec
         parent = self.sieve_dir if not module.check_mode and _ensure_dir(self.sieve_dir) else None
         self.staging = tempfile.mkdtemp(prefix=".staging-", dir=parent)
-        problems = []
         for key in keys:
             source = os.path.join(self.staging, key + SCRIPT_SUFFIX)
             os.makedirs(os.path.dirname(source), mode=0o755, exist_ok=True)
             with open(source, "w", encoding="utf-8") as handle:
                 handle.write(self.wanted[key])
             os.chmod(source, 0o644)
-            if sievec:
-                rc, out, err = module.run_command([sievec, source, source[: -len(SCRIPT_SUFFIX)] + BINARY_SUFFIX])
-                if rc != 0 or "warning" in (out + err).lower():
+        if not sievec:
+            return
+        problems = []
+        for domain, domain_keys in _by_domain(keys).items():
+            # One sievec for the whole staged folder (one process, not one per user); when it
+            # fails, each script again, to name the ones sievec refuses.
+            if len(domain_keys) > 1 and self._compile_folder(os.path.join(self.staging, domain)):
+                continue
+            for key in domain_keys:
+                source = os.path.join(self.staging, key)
+                why = self._compile_one(source + SCRIPT_SUFFIX, source + BINARY_SUFFIX)
+                if why is not None:
                     problems.append(InvalidItem("sieve script for %s" % key.replace("/", " user "), None,
-                                                "sievec refused it: %s" % (err or out).strip()))
-                    continue
-                os.chmod(source[: -len(SCRIPT_SUFFIX)] + BINARY_SUFFIX, 0o644)
+                                                "sievec refused it: %s" % why))
         if problems:
             raise MailStateError(problems)
+
+    def _compile_one(self, source: str, binary: str) -> str | None:
+        """sievec SOURCE BINARY; None when it compiled without warning, else what sievec said."""
+        rc, out, err = self.module.run_command([self.sievec, source, binary])
+        if rc != 0 or "warning" in (out + err).lower() or not os.path.exists(binary):
+            return (err or out).strip() or "sievec exited with status %d" % rc
+        return None
+
+    def _compile_folder(self, folder: str) -> bool:
+        """sievec FOLDER compiles every *.sieve there into a *.svbin beside it, in one process.
+
+        Each binary is written atomically (temporary file, rename) with its script's mode.
+        """
+        rc, out, err = self.module.run_command([self.sievec, folder])
+        return rc == 0 and "warning" not in (out + err).lower()
 
     def activate(self) -> None:
         """Move staged scripts into place, compile them there, remove scripts no longer wanted.
@@ -180,28 +201,36 @@ class ScriptPlan:
             return
         _remove_manifest(self.sieve_dir)
         problems = []
-        for key in self._to_write():
+        keys = self._to_write()
+        for key in keys:
             target = os.path.join(self.sieve_dir, key)
             os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
             # The new text is newer than any old binary: Dovecot ignores that binary and
-            # compiles the new text until the binary below replaces it.
+            # compiles the new text until a binary compiled here replaces it.
             os.replace(os.path.join(self.staging, key + SCRIPT_SUFFIX), target + SCRIPT_SUFFIX)
-            if not self.sievec:
-                if os.path.exists(target + BINARY_SUFFIX):
-                    os.unlink(target + BINARY_SUFFIX)  # a stale binary would hide the new text
+            if not self.sievec and os.path.exists(target + BINARY_SUFFIX):
+                os.unlink(target + BINARY_SUFFIX)  # a stale binary would hide the new text
+        for domain, domain_keys in (_by_domain(keys).items() if self.sievec else ()):
+            folder = os.path.join(self.sieve_dir, domain)
+            scripts = sum(1 for name in os.listdir(folder) if name.endswith(SCRIPT_SUFFIX))
+            # Compiling the whole folder also recompiles its unchanged scripts: worth it when a
+            # tenth of them or more changed (about 1 ms per script, against 10 ms per process).
+            if len(domain_keys) > 1 and 10 * len(domain_keys) >= scripts and self._compile_folder(folder):
                 continue
-            fresh = target + BINARY_SUFFIX + ".new"
-            rc, out, err = self.module.run_command([self.sievec, target + SCRIPT_SUFFIX, fresh])
-            if rc != 0 or not os.path.exists(fresh):
-                problems.append(InvalidItem("sieve script for %s" % key.replace("/", " user "), None,
-                                            "the store was committed and the script installed, but "
-                                            "sievec failed to compile it in place: %s" % (err or out).strip()))
-                for path in (fresh, target + BINARY_SUFFIX):
-                    if os.path.exists(path):
-                        os.unlink(path)
-                continue
-            os.chmod(fresh, 0o644)
-            os.replace(fresh, target + BINARY_SUFFIX)
+            for key in domain_keys:
+                target = os.path.join(self.sieve_dir, key)
+                fresh = target + BINARY_SUFFIX + ".new"
+                why = self._compile_one(target + SCRIPT_SUFFIX, fresh)
+                if why is not None:
+                    problems.append(InvalidItem("sieve script for %s" % key.replace("/", " user "), None,
+                                                "the store was committed and the script installed, but "
+                                                "sievec failed to compile it in place: %s" % why))
+                    for path in (fresh, target + BINARY_SUFFIX):
+                        if os.path.exists(path):
+                            os.unlink(path)
+                    continue
+                os.chmod(fresh, 0o644)
+                os.replace(fresh, target + BINARY_SUFFIX)
         for key, _record in self.plan.removed:
             for suffix in (SCRIPT_SUFFIX, BINARY_SUFFIX):
                 path = os.path.join(self.sieve_dir, key + suffix)
@@ -226,6 +255,14 @@ class ScriptPlan:
         if self.staging and os.path.isdir(self.staging):
             shutil.rmtree(self.staging)
         self.staging = None
+
+
+def _by_domain(keys: list[str]) -> dict[str, list[str]]:
+    """'<domain>/<login>' keys grouped by domain folder, in a stable order."""
+    groups: dict[str, list[str]] = {}
+    for key in sorted(keys):
+        groups.setdefault(key.split("/", 1)[0], []).append(key)
+    return groups
 
 
 def _ensure_dir(path: str) -> bool:

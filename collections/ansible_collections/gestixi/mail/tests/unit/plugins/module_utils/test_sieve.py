@@ -23,6 +23,7 @@ from ansible_collections.gestixi.mail.plugins.module_utils._sieve import (
     sieve_string,
     wanted_scripts,
 )
+from ansible_collections.gestixi.mail.plugins.module_utils._errors import MailStateError
 from ansible_collections.gestixi.mail.plugins.module_utils._sieve_sync import ScriptPlan
 from ansible_collections.gestixi.mail.plugins.module_utils._store import migrate
 
@@ -403,7 +404,11 @@ def test_ten_thousand_users_and_a_thousand_replies_render_quickly():
 # -- Sync to disk (_sieve_sync) -----------------------------------------------------------------------
 
 class FakeModule:
-    """Enough of AnsibleModule for ScriptPlan: run_command runs a fake sievec."""
+    """Enough of AnsibleModule for ScriptPlan: run_command runs a fake sievec.
+
+    Like sievec: SCRIPT BINARY writes BINARY 0600; FOLDER writes a binary beside every script
+    of FOLDER with the script's mode. A script containing 'bad' is refused with rc 1.
+    """
 
     def __init__(self, check_mode=False):
         self.check_mode = check_mode
@@ -414,10 +419,18 @@ class FakeModule:
 
     def run_command(self, args):
         self.calls.append(args)
-        source, binary = args[1:]
-        with open(binary, "w", encoding="utf-8") as handle_:
-            handle_.write("compiled from %s" % source)
-        os.chmod(binary, 0o600)
+        if len(args) == 2:
+            pairs = [(os.path.join(args[1], name), os.path.join(args[1], name[:-6] + ".svbin"))
+                     for name in sorted(os.listdir(args[1])) if name.endswith(".sieve")]
+        else:
+            pairs = [(args[1], args[2])]
+        for source, binary in pairs:
+            with open(source, encoding="utf-8") as handle_:
+                if "bad" in handle_.read():
+                    return 1, "", "%s: error: bad script" % source
+            with open(binary, "w", encoding="utf-8") as handle_:
+                handle_.write("compiled from %s" % source)
+            os.chmod(binary, os.stat(source).st_mode & 0o777 if len(args) == 2 else 0o600)
         return 0, "", ""
 
 
@@ -442,6 +455,50 @@ def test_sync_compiles_in_place_so_that_the_binary_names_the_installed_script(tm
     again.prepare(module, "/usr/bin/sievec")
     again.activate()
     assert os.listdir(os.path.join(sieve_dir, "example.org")) == []
+
+
+def test_sync_compiles_a_folder_in_one_sievec_when_many_scripts_change(tmp_path):
+    sieve_dir = str(tmp_path / "sieve")
+    module = FakeModule()
+    wanted = {"example.org/u%02d" % i: "keep;\n" for i in range(30)}
+    wanted["example.net/erin"] = "keep;\n"
+    scripts = ScriptPlan(sieve_dir, wanted)
+    scripts.prepare(module, "/usr/bin/sievec")
+    scripts.activate()
+    scripts.discard()
+    folder = os.path.join(sieve_dir, "example.org")
+    folders = [call[1] for call in module.calls if len(call) == 2]
+    assert len(folders) == 2
+    assert re.search(r"/\.staging-[^/]+/example\.org$", folders[0]) and folders[1] == folder
+    assert len(module.calls) == 4  # staging: the folder, erin; in place: the folder, erin
+    for i in range(30):
+        binary = os.path.join(folder, "u%02d.svbin" % i)
+        with open(binary, encoding="utf-8") as handle_:
+            assert handle_.read() == "compiled from %s" % os.path.join(folder, "u%02d.sieve" % i)
+        assert oct(os.stat(binary).st_mode & 0o777) == "0o644"
+
+    # One changed script among 31: compiled alone, in place
+    module.calls.clear()
+    wanted["example.org/u07"] = "discard;\n"
+    again = ScriptPlan(sieve_dir, wanted)
+    again.prepare(module, "/usr/bin/sievec")
+    again.activate()
+    assert [len(call) for call in module.calls] == [3, 3]
+    assert module.calls[-1][1] == os.path.join(folder, "u07.sieve")
+
+
+def test_sync_names_each_script_sievec_refuses_and_writes_nothing(tmp_path):
+    sieve_dir = str(tmp_path / "sieve")
+    module = FakeModule()
+    wanted = {"example.org/alice": "keep;\n", "example.org/bob": "bad;\n", "example.org/carol": "bad;\n"}
+    scripts = ScriptPlan(sieve_dir, wanted)
+    with pytest.raises(MailStateError) as caught:
+        scripts.prepare(module, "/usr/bin/sievec")
+    scripts.discard()
+    assert [p.item for p in caught.value.problems] == ["sieve script for example.org user bob",
+                                                       "sieve script for example.org user carol"]
+    assert "bad script" in caught.value.problems[0].message
+    assert os.listdir(sieve_dir) == []
 
 
 def test_sync_in_check_mode_writes_nothing_in_the_sieve_dir(tmp_path):
