@@ -24,7 +24,8 @@ import unicodedata
 from ansible_collections.gestixi.mail.plugins.module_utils._address import canonical_domain, login_problem
 from ansible_collections.gestixi.mail.plugins.module_utils._converge import Plan, key_text, plan_items
 from ansible_collections.gestixi.mail.plugins.module_utils._dates import canonical_day
-from ansible_collections.gestixi.mail.plugins.module_utils._errors import ProblemCollector
+from ansible_collections.gestixi.mail.plugins.module_utils._errors import MailStateError, ProblemCollector
+from ansible_collections.gestixi.mail.plugins.module_utils._integrity import readable
 
 ITEM_OPTIONS = {
     "login": {"type": "str"},
@@ -198,8 +199,14 @@ def validate(params: dict, conn: sqlite3.Connection | None = None) -> Wanted:
     With conn, references are checked too: the domain and each named user must exist.
     """
     wanted = collect(params, conn)
-    wanted.problems.raise_if_any()
+    _raise_if_any(wanted)
     return wanted
+
+
+def _raise_if_any(wanted: Wanted) -> None:
+    """Every problem, or the first ones and how many more (a long bad list stays readable)."""
+    if wanted.problems.problems:
+        raise MailStateError(readable(wanted.problems.problems))
 
 
 def collect(params: dict, conn: sqlite3.Connection | None = None) -> Wanted:
@@ -310,7 +317,7 @@ def converge_responders(conn: sqlite3.Connection, params: dict) -> list[Plan]:
     plan = plan_items(Plan("responder", public), load(conn, domain) if domain else {}, wanted.records,
                       absent=wanted.absent, purge=params["purge"], defaults=DEFAULTS)
     check_complete(plan, wanted)
-    wanted.problems.raise_if_any()
+    _raise_if_any(wanted)
     conn.executemany(
         "INSERT INTO responders (domain, login, name, enabled, subject, message, start_date, end_date, days) "
         "VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, ''), NULLIF(?, ''), ?)",

@@ -288,6 +288,13 @@ def test_a_refused_field_is_not_reported_twice(conn):
     ]
 
 
+def test_a_long_list_of_problems_is_cut_short(conn):
+    found = problems(conn, responders=[holidays(login="ghost%d" % i, name="r%d" % i) for i in range(300)])
+    assert len(found) == 51
+    assert found[0][:2] == ("responders[0] ('r0' of ghost0@example.org)", "login")
+    assert found[-1] == ("store", None, "and 250 more problems like these")
+
+
 def test_valid_list_writes_everything_in_one_call(conn):
     items = [holidays(name="r%03d" % i) for i in range(300)]
     plan, = converge_responders(conn, params(responders=items))
