@@ -32,7 +32,7 @@ mail_packages=(
   openssl ca-certificates swaks tzdata iproute2 procps
 )
 # Reserved for the webmail role (Roundcube, nginx, php-fpm): add them here when it lands.
-webmail_packages=()
+webmail_packages=(roundcube roundcube-core roundcube-sqlite3 roundcube-plugins php8.2-fpm php8.2-sqlite3 nginx)
 # shellcheck disable=SC2206
 extra_packages=(${GESTIXI_IMAGE_EXTRA_PACKAGES:-})
 
