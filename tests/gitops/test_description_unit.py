@@ -299,3 +299,15 @@ def test_hash_password_tool():
     no_tty = subprocess.run([sys.executable, tool], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, check=False)
     assert no_tty.returncode != 0 and "--stdin" in no_tty.stderr
+
+
+def test_long_plans_are_cut_for_people_not_for_machines():
+    many = [{"action": "create", "kind": "user", "key": "u%05d@example.org" % i} for i in range(10000)]
+    lines = plan.plan_lines(many, host="big", limit=200)
+    assert len(lines) == 202 and lines[-1] == "... and 9800 more change(s)"
+    text = plan.markdown({"check_mode": True, "hosts": {"big": {"changes": many, "diffs": [
+        {"before_header": "user (store)", "after_header": "user (wanted)", "before": "",
+         "after": "".join("u%05d@example.org:\n  name: x\n" % i for i in range(10000))}]}}})
+    assert len(text) <= plan.MAX_MARKDOWN + 100
+    assert "| | ... | 9700 more change(s) | see the job log |" in text
+    assert "**Plan**: 10000 to create." in text

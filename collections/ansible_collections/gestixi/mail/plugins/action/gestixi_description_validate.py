@@ -83,6 +83,8 @@ class ActionModule(ActionBase):
         if isinstance(value, (list, tuple)):
             return [self._resolve(v, "%s[%d]" % (path, i), key, problems, vaulted) for i, v in enumerate(value)]
         templated = self._templar.is_possibly_template(value)
+        if not templated and VaultHelper.get_ciphertext(value, with_tags=False) is None:
+            return value  # plain data: nothing to resolve (10,000 users stay fast)
         try:
             resolved = self._templar.template(value)
         except AnsibleError as exc:

@@ -38,6 +38,15 @@ options:
     ini:
       - section: callback_gestixi_plan
         key: markdown_file
+  limit:
+    description: Print at most this many changes per host (the JSON file has them all); V(0) prints all.
+    type: int
+    default: 500
+    env:
+      - name: GESTIXI_PLAN_LIMIT
+    ini:
+      - section: callback_gestixi_plan
+        key: limit
   show:
     description: Print the plan at the end of the run.
     type: bool
@@ -152,7 +161,8 @@ class CallbackModule(CallbackBase):
                                              "" if plan["changes"] else "; nothing was changed"))
                     if not plan["changes"]:
                         continue
-                lines = plan_lines(plan["changes"], host=who, check_mode=run["check_mode"], indent="  ")
+                lines = plan_lines(plan["changes"], host=who, check_mode=run["check_mode"], indent="  ",
+                                   limit=self.get_option("limit") or None)
                 self._display.display("\n".join(lines))
         for option, render in (("json_file", lambda: json.dumps(run, indent=2, sort_keys=True) + "\n"),
                                ("markdown_file", lambda: markdown(run) + "\n")):

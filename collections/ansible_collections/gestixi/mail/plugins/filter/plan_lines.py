@@ -28,6 +28,11 @@ options:
     description: V(true) says C(Plan ...), V(false) says C(Applied ...).
     type: bool
     default: true
+  limit:
+    description:
+      - At most this many change lines, then C(... and N more change(s)). V(0) shows them all.
+    type: int
+    default: 200
 """
 
 EXAMPLES = r"""
@@ -46,10 +51,10 @@ _value:
 from ansible_collections.gestixi.mail.plugins.plugin_utils._plan import changes_of, plan_lines
 
 
-def _plan_lines(results, host=None, check_mode=True):
+def _plan_lines(results, host=None, check_mode=True, limit=200):
     if isinstance(results, dict):
         results = [results]
-    return plan_lines(changes_of(results or []), host=host, check_mode=bool(check_mode))
+    return plan_lines(changes_of(results or []), host=host, check_mode=bool(check_mode), limit=int(limit) or None)
 
 
 class FilterModule:

@@ -28,6 +28,8 @@ import re
 from typing import Iterator
 
 from ansible_collections.gestixi.mail.plugins.module_utils._address import (
+    LOCAL_PART_RE,
+    MAX_ADDRESS,
     canonical_address,
     canonical_domain,
     login_problem,
@@ -406,6 +408,29 @@ class MeaningChecker:
         self.today = today
         self.domains: dict[str, _Domain] = {}
         self.reported = {problem.item for problem in problems}
+        # IDNA is slow: each distinct domain is made canonical once per check.
+        self._canonical: dict[str, str | ValueError] = {}
+
+    def canonical(self, address: str) -> str:
+        """canonical_address(address) with each domain made canonical once; ValueError like it."""
+        if not isinstance(address, str) or "@" not in address:
+            return canonical_address(address)  # raises its own message
+        local, _at, domain = address.strip().rpartition("@")
+        if not local or not LOCAL_PART_RE.match(local) or len(local) > 64:
+            return canonical_address(address)  # raises its own message
+        known = self._canonical.get(domain)
+        if known is None:
+            try:
+                known = canonical_domain(domain)
+            except ValueError as exc:
+                known = exc
+            self._canonical[domain] = known
+        if isinstance(known, ValueError):
+            raise known
+        canonical = "%s@%s" % (local.lower(), known)
+        if len(canonical) > MAX_ADDRESS:
+            return canonical_address(address)  # raises its own message
+        return canonical
 
     def add(self, path: str, message: str) -> None:
         # A value the schema check already refused is not judged a second time.
@@ -539,7 +564,7 @@ class MeaningChecker:
     def _alias_local_part(self, path: str, address: str, domain: _Domain) -> str | None:
         if "@" in address:
             try:
-                full = canonical_address(address)
+                full = self.canonical(address)
             except ValueError as exc:
                 self.add(path, str(exc))
                 return None
@@ -549,7 +574,7 @@ class MeaningChecker:
                 return None
             return local
         try:
-            return canonical_address("%s@%s" % (address, domain.name)).rpartition("@")[0]
+            return self.canonical("%s@%s" % (address, domain.name)).rpartition("@")[0]
         except ValueError:
             self.add(path, "'%s' is not a valid alias: use letters, digits and . _ - + (for example "
                      "contact)" % address)
@@ -593,12 +618,12 @@ class MeaningChecker:
     def _recipient_address(self, path: str, recipient: str, domain: _Domain) -> str | None:
         if "@" not in recipient:
             try:
-                return canonical_address("%s@%s" % (recipient, domain.name))
+                return self.canonical("%s@%s" % (recipient, domain.name))
             except ValueError:
                 self.add(path, "'%s' is neither a login of %s nor a full address" % (recipient, domain.name))
                 return None
         try:
-            return canonical_address(recipient)
+            return self.canonical(recipient)
         except ValueError as exc:
             self.add(path, str(exc))
             return None
@@ -641,7 +666,7 @@ class MeaningChecker:
         """The alias's local part when it was accepted (without reporting anything again)."""
         text = address.rpartition("@")[0] if "@" in address else address
         try:
-            local = canonical_address("%s@%s" % (text, domain.name)).rpartition("@")[0]
+            local = self.canonical("%s@%s" % (text, domain.name)).rpartition("@")[0]
         except ValueError:
             return None
         return local if local in domain.aliases else None
@@ -652,7 +677,7 @@ class MeaningChecker:
             return
         path = yaml_path(domain.path, "catchall")
         try:
-            address = canonical_address(value)
+            address = self.canonical(value)
         except ValueError as exc:
             self.add(path, str(exc))
             return

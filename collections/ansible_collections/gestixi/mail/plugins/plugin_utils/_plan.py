@@ -112,14 +112,18 @@ def change_line(change: dict) -> str:
 
 
 def plan_lines(changes: list[dict], host: str | None = None, check_mode: bool = True,
-               indent: str = "") -> list[str]:
-    """A concise, reviewable plan: one headline, then one line per change."""
+               indent: str = "", limit: int | None = None) -> list[str]:
+    """A concise, reviewable plan: one headline, then one line per change (at most limit)."""
     what = "Plan" if check_mode else "Applied"
     head = "%s%s: %s" % (what, " on %s" % host if host and not check_mode else " for %s" % host if host else "",
                          headline(changes, check_mode))
     if check_mode and changes:
         head += " (check mode: nothing was changed)"
-    return [head] + [indent + change_line(change) for change in sorted_changes(changes)]
+    ordered = sorted_changes(changes)
+    lines = [head] + [indent + change_line(change) for change in ordered[:limit]]
+    if limit is not None and len(ordered) > limit:
+        lines.append("%s... and %d more change(s)" % (indent, len(ordered) - limit))
+    return lines
 
 
 # ---------------------------------------------------------------------------------------------
@@ -166,7 +170,22 @@ def _md_escape(text: str) -> str:
     return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# A pull-request comment must stay readable (and under the forges' size limits, 65536
+# characters on GitHub): long plans are cut, the JSON and the job log keep everything.
+MAX_TABLE_ROWS = 300
+MAX_MARKDOWN = 60000
+
+
 def markdown(run: dict, title: str = "Mail plan", max_diff_lines: int = 400) -> str:
+    text = _markdown(run, title, max_diff_lines)
+    if len(text) > MAX_MARKDOWN:
+        text = _markdown(run, title, 0)
+    if len(text) > MAX_MARKDOWN:
+        text = text[:MAX_MARKDOWN] + "\n\n... (cut: see the job log for the whole plan)\n"
+    return text
+
+
+def _markdown(run: dict, title: str, max_diff_lines: int) -> str:
     """A pull-request comment from the JSON the callback gestixi.mail.plan writes."""
     hosts = run.get("hosts") or {}
     check_mode = run.get("check_mode", True)
@@ -203,13 +222,16 @@ def markdown(run: dict, title: str = "Mail plan", max_diff_lines: int = 400) -> 
             continue
         lines.append("**%s**: %s." % ("Plan" if check_mode else "Applied", headline(changes, check_mode)))
         lines += ["", "| | What | Item | Fields |", "|---|---|---|---|"]
-        for change in sorted_changes(changes):
+        ordered = sorted_changes(changes)
+        for change in ordered[:MAX_TABLE_ROWS]:
             lines.append("| %s | %s | `%s` | %s |" % (
                 {"create": "➕ create", "update": "✏️ change", "remove": "➖ remove"}[change["action"]],
                 _md_escape(change["kind"]), change["key"].replace("`", "'"),
                 _md_escape(", ".join(change.get("fields", [])))))
+        if len(ordered) > MAX_TABLE_ROWS:
+            lines.append("| | ... | %d more change(s) | see the job log |" % (len(ordered) - MAX_TABLE_ROWS))
         lines.append("")
-        diff_text = unified(plan.get("diffs", []))
+        diff_text = unified(plan.get("diffs", [])) if max_diff_lines else ""
         if diff_text:
             shown = diff_text.splitlines()
             cut = len(shown) > max_diff_lines
