@@ -27,6 +27,8 @@ import sqlite3
 from collections import defaultdict
 
 from ansible_collections.gestixi.mail.plugins.module_utils._dates import window_utc
+from ansible_collections.gestixi.mail.plugins.module_utils._errors import MailStateError, ProblemCollector
+from ansible_collections.gestixi.mail.plugins.module_utils._timezone import timezone_problem
 
 REQUIRE = '["date", "envelope", "relational", "vacation"]'
 # Local parts of senders that must never get an automatic reply, compared case-insensitively
@@ -181,6 +183,7 @@ def wanted_scripts(conn: sqlite3.Connection) -> dict[str, str]:
             own[(responder["domain"], responder["login"])].append(responder)
     if not own and not wide:
         return {}
+    _check_zones(conn, {domain for domain, _login in own} | set(wide))
     by_recipient, by_domain = alias_reach(conn)
     scripts: dict[str, str] = {}
     for row in conn.execute("SELECT u.address, u.domain, u.login, d.timezone FROM users u "
@@ -193,3 +196,14 @@ def wanted_scripts(conn: sqlite3.Connection) -> dict[str, str]:
         reaching = (by_recipient.get(address.lower(), set()) | by_domain.get(domain, set())) - {address.lower()}
         scripts["%s/%s" % (domain, login)] = render_script(address, zone or "UTC", responders, sorted(reaching))
     return scripts
+
+
+def _check_zones(conn: sqlite3.Connection, domains: set[str]) -> None:
+    """A store written by other means may hold a zone this host does not know: name it."""
+    problems = ProblemCollector()
+    for name, zone in conn.execute("SELECT name, timezone FROM domains ORDER BY name"):
+        why = timezone_problem(zone or "UTC") if name in domains else None
+        if why:
+            problems.add("domain %s" % name, "timezone", "its automatic replies cannot be dated: %s" % why)
+    if problems.problems:
+        raise MailStateError(problems.problems)

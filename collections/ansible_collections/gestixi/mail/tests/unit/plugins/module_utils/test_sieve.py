@@ -373,6 +373,14 @@ def test_script_changes_with_the_domain_time_zone(conn):
     assert '"2026-06-30T22:00:00"' in paris and '"2026-07-01T00:00:00"' in utc
 
 
+def test_an_unknown_zone_in_the_store_is_named(conn):
+    add_responder(conn, "alice", "holidays")
+    conn.execute("UPDATE domains SET timezone = 'Mars/Olympus' WHERE name = 'example.org'")
+    with pytest.raises(MailStateError) as caught:
+        wanted_scripts(conn)
+    assert [(p.item, p.field) for p in caught.value.problems] == [("domain example.org", "timezone")]
+
+
 def test_ten_thousand_users_and_a_thousand_replies_render_quickly():
     c = store()
     add_domain(c)
