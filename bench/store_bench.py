@@ -1,0 +1,432 @@
+#!/usr/bin/env python3
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gestixi.mail contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Store benchmark: how long converging a large mail description takes, through the modules.
+
+Runs real `ansible-playbook` processes (connection local, the store modules addressed by FQCN,
+store options set once with module_defaults on group/gestixi.mail.store) against a temporary
+SQLite store, and prints figures next to their targets. It asserts nothing: a missed target is
+shown as such, for a human to look into.
+
+    .venv/bin/python bench/store_bench.py            # or: ./run bench
+    .venv/bin/python bench/store_bench.py --help     # sizes, parts to skip, --keep, --json
+
+Measured:
+1. the whole description (default 10,000 users, 20,000 aliases of which 50 reach all users,
+   1,000 automatic replies of which 10 are domain-wide, in 10 domains) converged into an empty store in ONE playbook run;
+   the same run again, unchanged; then one alias changed, both as the same full run and as one
+   single-item call. Wall time and peak memory (the largest max RSS of any process of the
+   ansible-playbook process tree, from wait4()) of each run.
+2. 1,000 users converged by a per-item loop of the single-item form vs one list-form call.
+3. The cost per user of verifying an unchanged plain-text password, per scheme: an unchanged
+   re-run of N users given plain texts, minus an unchanged re-run of N users given ready
+   hashes, divided by N; next to the library's own verify time.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+COLLECTIONS = os.path.join(ROOT, "collections")
+SCHEMES = ("ARGON2ID", "BLF-CRYPT", "SHA512-CRYPT")
+RECAP_RE = re.compile(r"^localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
+
+sys.path.insert(0, COLLECTIONS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Running playbooks
+
+
+class Run:
+    """One ansible-playbook run: wall time, peak RSS of its process tree, the recap."""
+
+    def __init__(self, label: str, seconds: float, max_rss_kib: int, returncode: int, output: str) -> None:
+        self.label = label
+        self.seconds = seconds
+        self.max_rss_mib = max_rss_kib / 1024.0
+        self.returncode = returncode
+        self.output = output
+        match = RECAP_RE.search(output)
+        self.ok, self.changed, _, self.failed = (int(g) for g in match.groups()) if match else (0, 0, 0, 1)
+
+    def check(self) -> "Run":
+        if self.returncode != 0 or self.failed:
+            tail = "\n".join(self.output.splitlines()[-40:])
+            raise SystemExit("benchmark run '%s' failed (rc %d):\n%s" % (self.label, self.returncode, tail))
+        return self
+
+
+def ansible_playbook() -> str:
+    candidate = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+    found = candidate if os.access(candidate, os.X_OK) else shutil.which("ansible-playbook")
+    if not found:
+        raise SystemExit("ansible-playbook not found next to %s nor in PATH: run ./run setup" % sys.executable)
+    return found
+
+
+def run_playbook(label: str, playbook: str, workdir: str) -> Run:
+    """Run a playbook; rusage from wait4() covers the process and every descendant it reaped."""
+    env = dict(os.environ)
+    env.update({
+        "ANSIBLE_CONFIG": os.path.join(ROOT, "ansible.cfg"),
+        "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS,
+        "ANSIBLE_LOCALHOST_WARNING": "false",
+        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
+        "ANSIBLE_NOCOLOR": "1",
+    })
+    log_path = os.path.join(workdir, "%s.log" % re.sub(r"[^A-Za-z0-9]+", "-", label).strip("-"))
+    with open(log_path, "w+", encoding="utf-8") as log:
+        start = time.monotonic()
+        proc = subprocess.Popen([ansible_playbook(), "-i", "localhost,", playbook],
+                                stdout=log, stderr=subprocess.STDOUT, env=env, cwd=workdir)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.monotonic() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        log.seek(0)
+        output = log.read()
+    run = Run(label, seconds, usage.ru_maxrss, proc.returncode, output)
+    print("  %-44s %7.1f s %6.0f MiB  changed=%d" % (label, run.seconds, run.max_rss_mib, run.changed),
+          file=sys.stderr, flush=True)
+    return run
+
+
+def write_playbook(path: str, store: str, tasks: list[dict], vars_file: str | None = None) -> str:
+    """A local play with the store options set once for the whole action group."""
+    play = {
+        "name": "gestixi.mail store benchmark",
+        "hosts": "localhost",
+        "connection": "local",
+        "gather_facts": False,
+        "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}"},
+        "module_defaults": {"group/gestixi.mail.store": {"store_path": store, "sieve_dir": store + ".sieve"}},
+        "tasks": tasks,
+    }
+    if vars_file:
+        play["vars_files"] = [vars_file]
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump([play], handle, indent=1)  # JSON is YAML: no YAML library needed here
+    return path
+
+
+def write_json(path: str, data: object) -> str:
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(data, handle)
+    return path
+
+
+def sievec_defaults(sievec: str | None) -> dict:
+    return {"sievec_path": sievec} if sievec else {}
+
+
+# ---------------------------------------------------------------------------------------------
+# Data
+
+
+def ready_hash() -> str:
+    """One {SHA512-CRYPT} hash, made once, used for every user (verifying it is never needed)."""
+    from passlib.hash import sha512_crypt  # noqa: PLC0415 - only the benchmark needs passlib
+
+    return "{SHA512-CRYPT}" + sha512_crypt.using(rounds=5000).hash("bench-password")
+
+
+def description(domains: int, users: int, aliases: int, all_users_aliases: int, responders: int,
+                wide_responders: int, password: str) -> list[dict]:
+    """A deterministic description spread evenly over `domains` domains."""
+    out = []
+    for d in range(domains):
+        name = "d%02d.bench.example" % d
+        share = lambda total: total // domains + (1 if d < total % domains else 0)  # noqa: E731
+        n_users, n_aliases = share(users), share(aliases)
+        n_all, n_replies, n_wide = share(all_users_aliases), share(responders), share(wide_responders)
+        logins = ["user%05d" % u for u in range(n_users)]
+        domain = {
+            "name": name,
+            "timezone": "Europe/Paris",
+            "users": [{"login": login, "name": "User %d of %s" % (u, name), "password": password,
+                       "quota": "%dM" % (512 * (1 + u % 4))} for u, login in enumerate(logins)],
+            "aliases": [],
+            "responders": [],
+        }
+        for a in range(n_aliases):
+            if a < n_all:
+                to: list[str] = []
+            else:
+                to = [logins[a % n_users], logins[(a * 7 + 3) % n_users]]
+                if a % 10 == 0:
+                    to.append("partner%d@partner.example" % a)
+                if a % 25 == 0 and a > n_all:
+                    to.append("alias%05d" % (a - 1))  # an alias to an alias
+            domain["aliases"].append({"name": "alias%05d" % a, "to": to})
+        for r in range(n_replies):
+            reply = {"name": "reply%d" % r, "subject": "Out of office (%d)" % r,
+                     "message": "I am away.\nFor urgent matters write to alias%05d@%s.\n" % (n_all, name),
+                     "start": "2026-07-%02d" % (1 + r % 28), "end": "2026-08-%02d" % (1 + r % 28)}
+            if r < n_wide:
+                reply["all_users"] = True
+            else:
+                reply["login"] = logins[(r * 13) % n_users]
+                reply["name"] = "holidays%d" % r  # several replies for a user stay distinct
+            domain["responders"].append(reply)
+        out.append(domain)
+    return out
+
+
+def converge_tasks() -> list[dict]:
+    """The description (variable bench_domains) converged in dependency order, list forms."""
+    loop = {"loop": "{{ bench_domains }}", "loop_control": {"label": "{{ item.name }}"}}
+    return [
+        {"name": "Domains", "gestixi.mail.gestixi_domain": {
+            "domains": "{{ bench_domains | map('dict2items') | map('selectattr', 'key', 'in', "
+                       "['name', 'timezone']) | map('items2dict') | list }}"}},
+        {"name": "Users", "gestixi.mail.gestixi_user": {
+            "domain": "{{ item.name }}", "users": "{{ item.users }}", "password_scheme": "SHA512-CRYPT"},
+         **loop},
+        {"name": "Aliases", "gestixi.mail.gestixi_alias": {"domain": "{{ item.name }}", "aliases": "{{ item.aliases }}"},
+         **loop},
+        {"name": "Automatic replies", "gestixi.mail.gestixi_responder": {
+            "domain": "{{ item.name }}", "responders": "{{ item.responders }}"}, **loop},
+    ]
+
+
+def store_counts(store: str) -> dict[str, int]:
+    import sqlite3  # noqa: PLC0415
+
+    conn = sqlite3.connect("file:%s?mode=ro" % store, uri=True)
+    try:
+        return {table: conn.execute("SELECT COUNT(*) FROM %s" % table).fetchone()[0]
+                for table in ("domains", "users", "aliases", "alias_recipients", "responders")}
+    finally:
+        conn.close()
+
+
+def count_scripts(sieve_dir: str) -> int:
+    return sum(1 for _, _, files in os.walk(sieve_dir) for name in files if name.endswith(".sieve"))
+
+
+# ---------------------------------------------------------------------------------------------
+# The three parts
+
+
+def bench_large(args: argparse.Namespace, work: str, password: str) -> dict:
+    store = os.path.join(work, "large.sqlite")
+    data = description(args.domains, args.users, args.aliases, args.all_users_aliases, args.responders,
+                       args.wide_responders, password)
+    vars_file = write_json(os.path.join(work, "large-vars.json"), {"bench_domains": data})
+    playbook = write_playbook(os.path.join(work, "large.yml"), store, converge_tasks(), vars_file)
+    _add_sievec(playbook, args.sievec)
+    initial = run_playbook("initial converge", playbook, work).check()
+    counts = store_counts(store)
+    scripts = count_scripts(store + ".sieve")
+    unchanged = run_playbook("unchanged re-run", playbook, work).check()
+
+    # One alias changed: the full description again, then one single-item call.
+    target = data[0]["aliases"][-1]
+    target["to"] = target["to"][:1] + ["newcomer@partner.example"]
+    write_json(vars_file, {"bench_domains": data})
+    full_change = run_playbook("one alias changed, full run", playbook, work).check()
+    single = write_playbook(os.path.join(work, "one-alias.yml"), store, [
+        {"name": "One alias", "gestixi.mail.gestixi_alias": {
+            "domain": data[0]["name"], "name": target["name"], "to": [target["to"][0], "other@partner.example"],
+            "recipients_mode": "replace"}}])
+    _add_sievec(single, args.sievec)
+    single_change = run_playbook("one alias changed, single call", single, work).check()
+    return {"counts": counts, "scripts": scripts, "runs": [initial, unchanged, full_change, single_change]}
+
+
+def _add_sievec(playbook: str, sievec: str | None) -> None:
+    if not sievec:
+        return
+    with open(playbook, encoding="utf-8") as handle:
+        plays = json.load(handle)
+    plays[0]["module_defaults"]["group/gestixi.mail.store"].update(sievec_defaults(sievec))
+    with open(playbook, "w", encoding="utf-8") as handle:
+        json.dump(plays, handle, indent=1)
+
+
+def bench_loop_vs_list(args: argparse.Namespace, work: str, password: str) -> dict:
+    users = [{"login": "user%05d" % u, "name": "User %d" % u, "password": password} for u in range(args.loop_users)]
+    vars_file = write_json(os.path.join(work, "loop-vars.json"), {"bench_users": users})
+    domain_task = {"name": "Domain", "gestixi.mail.gestixi_domain": {"name": "loop.bench.example"}}
+    results = {}
+    for form in ("list", "loop"):
+        store = os.path.join(work, "%s.sqlite" % form)
+        setup = write_playbook(os.path.join(work, "%s-setup.yml" % form), store, [domain_task])
+        run_playbook("%s setup" % form, setup, work).check()
+        if form == "list":
+            task = {"name": "Users, list form", "gestixi.mail.gestixi_user": {
+                "domain": "loop.bench.example", "users": "{{ bench_users }}"}}
+        else:
+            task = {"name": "Users, one call per user", "gestixi.mail.gestixi_user": {
+                "domain": "loop.bench.example", "login": "{{ item.login }}", "name": "{{ item.name }}",
+                "password": "{{ item.password }}"},
+                "loop": "{{ bench_users }}", "loop_control": {"label": "{{ item.login }}"}}
+        playbook = write_playbook(os.path.join(work, "%s.yml" % form), store, [task], vars_file)
+        results[form] = run_playbook("%d users, %s" % (args.loop_users, form), playbook, work).check()
+        if store_counts(store)["users"] != args.loop_users:
+            raise SystemExit("the %s form did not create %d users" % (form, args.loop_users))
+    # The fixed cost of starting ansible-playbook, to read the ratio of the work itself.
+    empty = write_playbook(os.path.join(work, "empty.yml"), os.path.join(work, "empty.sqlite"),
+                           [{"name": "Nothing", "ansible.builtin.set_fact": {"bench_nothing": True}}])
+    results["empty"] = run_playbook("empty playbook", empty, work).check()
+    return results
+
+
+def bench_passwords(args: argparse.Namespace, work: str, password: str) -> dict:
+    n = args.password_users
+    repeats = args.repeats
+
+    def users_task(passwords: list[str], scheme: str) -> dict:
+        return {"name": "Users", "gestixi.mail.gestixi_user": {
+            "domain": "pw.bench.example", "password_scheme": scheme,
+            "users": [{"login": "user%03d" % u, "password": passwords[u]} for u in range(n)]}}
+
+    def unchanged_runs(label: str, passwords: list[str], scheme: str) -> tuple[float, Run]:
+        store = os.path.join(work, "pw-%s.sqlite" % label)
+        playbook = write_playbook(os.path.join(work, "pw-%s.yml" % label), store, [
+            {"name": "Domain", "gestixi.mail.gestixi_domain": {"name": "pw.bench.example"}},
+            users_task(passwords, scheme)])
+        first = run_playbook("passwords %s, first run" % label, playbook, work).check()
+        runs = [run_playbook("passwords %s, unchanged" % label, playbook, work).check() for _ in range(repeats)]
+        if any(run.changed for run in runs):
+            raise SystemExit("an unchanged run with %s passwords reported a change" % label)
+        return statistics.median(run.seconds for run in runs), first
+
+    baseline, _ = unchanged_runs("ready-hashes", [password] * n, "SHA512-CRYPT")
+    out = {"baseline": baseline, "schemes": {}}
+    from ansible_collections.gestixi.mail.plugins.module_utils import _password  # noqa: PLC0415
+
+    for scheme in SCHEMES:
+        plaintexts = ["bench-plain-%s-%03d" % (scheme, u) for u in range(n)]
+        median, first = unchanged_runs(scheme, plaintexts, scheme)
+        stored = _password.hash_password(plaintexts[0], scheme)
+        start = time.perf_counter()
+        for _ in range(3):
+            _password.verify_password(plaintexts[0], stored)
+        library = (time.perf_counter() - start) / 3
+        out["schemes"][scheme] = {"unchanged": median, "first": first.seconds,
+                                  "per_user": (median - baseline) / n, "library": library}
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+
+def verdict(value: float, limit: float, smaller: bool = True) -> str:
+    good = value < limit if smaller else value >= limit
+    return "met" if good else "MISSED"
+
+
+def report(args: argparse.Namespace, large: dict | None, loop: dict | None, passwords: dict | None) -> list[str]:
+    lines = []
+    add = lines.append
+    add("gestixi.mail store benchmark: %s, Python %s, %d CPU(s)" % (
+        _ansible_version(), platform.python_version(), os.cpu_count() or 0))
+    add("sievec: %s" % (args.sievec or "not installed here: scripts are written, not compiled"))
+    add("load average at the end: %s (other work on this machine slows every figure)"
+        % " ".join("%.1f" % value for value in os.getloadavg()))
+    row = "%-46s %10s %10s %10s  %s"
+    add("")
+    add(row % ("measure", "target", "measured", "peak RSS", "result"))
+    add(row % ("-" * 46, "-" * 10, "-" * 10, "-" * 10, "------"))
+    if large:
+        c = large["counts"]
+        initial, unchanged, full_change, single = large["runs"]
+        targets = [(initial, 60.0), (unchanged, 10.0), (full_change, None), (single, 5.0)]
+        for run, limit in targets:
+            add(row % (run.label, "< %d s" % limit if limit else "-", "%.1f s" % run.seconds,
+                       "%.0f MiB" % run.max_rss_mib, verdict(run.seconds, limit) if limit else "(info)"))
+        add("  store: %d domains, %d users, %d aliases with %d recipient rows, %d automatic replies; "
+            "%d Sieve scripts" % (c["domains"], c["users"], c["aliases"], c["alias_recipients"],
+                                  c["responders"], large["scripts"]))
+        add("  tasks reporting a change: initial %d, unchanged %d, full run with one alias changed %d, "
+            "single call %d" % (initial.changed, unchanged.changed, full_change.changed, single.changed))
+    if loop:
+        lst, per_item, empty = loop["list"], loop["loop"], loop["empty"]
+        ratio = per_item.seconds / lst.seconds
+        add(row % ("%d users, per-item loop (single form)" % args.loop_users, "-", "%.1f s" % per_item.seconds,
+                   "%.0f MiB" % per_item.max_rss_mib, "(info)"))
+        add(row % ("%d users, list form (one call)" % args.loop_users, "-", "%.1f s" % lst.seconds,
+                   "%.0f MiB" % lst.max_rss_mib, "(info)"))
+        add(row % ("loop / list (whole playbook runs)", ">= 50x", "%.0fx" % ratio, "", verdict(ratio, 50, False)))
+        net = (per_item.seconds - empty.seconds) / max(lst.seconds - empty.seconds, 1e-3)
+        add("  empty playbook %.1f s; loop / list without it: %.0fx; loop cost per user %.3f s"
+            % (empty.seconds, net, (per_item.seconds - empty.seconds) / args.loop_users))
+    if passwords:
+        add(row % ("verify unchanged plain text, per user:", "", "", "", ""))
+        for scheme, figures in passwords["schemes"].items():
+            add(row % ("  %s (module run difference)" % scheme, "-", "%.3f s" % figures["per_user"], "",
+                       "(info)"))
+        add("  %d users per run, median of %d unchanged runs; ready-hash baseline %.2f s; library verify: %s"
+            % (args.password_users, args.repeats, passwords["baseline"],
+               ", ".join("%s %.3f s" % (s, f["library"]) for s, f in passwords["schemes"].items())))
+    return lines
+
+
+def _ansible_version() -> str:
+    try:
+        from ansible.release import __version__  # noqa: PLC0415
+
+        return "ansible-core %s" % __version__
+    except ImportError:
+        return "ansible-core (unknown)"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--domains", type=int, default=10,
+                        help="10 by default: 1,000 users per domain is the most an all-users alias may "
+                             "reach under Postfix's virtual_alias_expansion_limit")
+    parser.add_argument("--users", type=int, default=10000)
+    parser.add_argument("--aliases", type=int, default=20000)
+    parser.add_argument("--all-users-aliases", type=int, default=50)
+    parser.add_argument("--responders", type=int, default=1000)
+    parser.add_argument("--wide-responders", type=int, default=10,
+                        help="how many of the responders are domain-wide (all users)")
+    parser.add_argument("--loop-users", type=int, default=1000)
+    parser.add_argument("--password-users", type=int, default=20)
+    parser.add_argument("--repeats", type=int, default=3, help="unchanged runs per password measure")
+    parser.add_argument("--skip", action="append", default=[], choices=["large", "loop", "passwords"])
+    parser.add_argument("--sievec", default=shutil.which("sievec"),
+                        help="sievec to compile the scripts with (default: from PATH, if any)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (stores, logs)")
+    parser.add_argument("--json", help="also write the figures to this JSON file")
+    args = parser.parse_args()
+
+    work = tempfile.mkdtemp(prefix="gestixi-bench-")
+    try:
+        password = ready_hash()
+        large = bench_large(args, work, password) if "large" not in args.skip else None
+        loop = bench_loop_vs_list(args, work, password) if "loop" not in args.skip else None
+        passwords = bench_passwords(args, work, password) if "passwords" not in args.skip else None
+        lines = report(args, large, loop, passwords)
+        print("\n".join(lines))
+        if args.json:
+            figures = {"large": {r.label: {"seconds": r.seconds, "max_rss_mib": r.max_rss_mib}
+                                 for r in (large["runs"] if large else [])},
+                       "loop": {k: {"seconds": r.seconds, "max_rss_mib": r.max_rss_mib}
+                                for k, r in (loop or {}).items()},
+                       "passwords": passwords}
+            write_json(args.json, figures)
+    finally:
+        if args.keep:
+            print("kept %s" % work)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
