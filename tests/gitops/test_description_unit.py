@@ -311,3 +311,11 @@ def test_long_plans_are_cut_for_people_not_for_machines():
     assert len(text) <= plan.MAX_MARKDOWN + 100
     assert "| | ... | 9700 more change(s) | see the job log |" in text
     assert "**Plan**: 10000 to create." in text
+
+
+def test_warning_before_purging_every_domain():
+    problems, warnings = description.check_description({"gestixi_mail_domains": [],
+                                                        "gestixi_mail_purge_domains": True})
+    assert problems == []
+    assert warnings == ["gestixi_mail_purge_domains is true and the description names no domain: every domain "
+                        "of the store will be removed, with its users, aliases and automatic replies"]

@@ -792,6 +792,9 @@ def check_description(variables: dict, vaulted: set[str] | None = None,
     meaning = MeaningChecker(problems, warnings, vaulted or set(), allow_plaintext,
                              today or datetime.date.today())
     meaning.check(sources)
+    if variables.get(PURGE_DOMAINS_VAR) is True and sources and not any(True for _entry in joined(sources)):
+        warnings.append("%s is true and the description names no domain: every domain of the store "
+                        "will be removed, with its users, aliases and automatic replies" % PURGE_DOMAINS_VAR)
     problems.sort(key=lambda p: path_sort_key(p.item))
     return problems, warnings
 
