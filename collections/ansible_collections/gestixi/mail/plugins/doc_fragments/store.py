@@ -32,6 +32,19 @@ options:
         as C(<sieve_dir>/<domain>/<login>.sieve). Every converge keeps it in step with the store.
     type: path
     default: /var/lib/gestixi-mail/sieve
+  alias_expansion_limit:
+    description:
+      - The mail server's Postfix C(virtual_alias_expansion_limit). An alias whose expansion
+        (through nested aliases, all-users aliases counting the domain's enabled users) exceeds
+        it is refused, because Postfix would defer every message to it.
+      - The state role passes the server role's value; keep both equal when calling modules directly.
+    type: int
+    default: 1000
+  alias_recursion_limit:
+    description:
+      - The mail server's Postfix C(virtual_alias_recursion_limit): aliases nested this deep are refused.
+    type: int
+    default: 1000
   sievec_path:
     description:
       - Path of C(sievec) to compile the scripts with. By default it is searched in E(PATH);

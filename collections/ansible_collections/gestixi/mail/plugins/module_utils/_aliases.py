@@ -24,7 +24,13 @@ import sqlite3
 from ansible_collections.gestixi.mail.plugins.module_utils._address import LOCAL_PART_RE, MAX_ADDRESS, canonical_domain
 from ansible_collections.gestixi.mail.plugins.module_utils._converge import Plan, plan_items
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, MailStateError, ProblemCollector
-from ansible_collections.gestixi.mail.plugins.module_utils._integrity import ALIAS_TO_USER, LOOP, find_problems, readable
+from ansible_collections.gestixi.mail.plugins.module_utils._integrity import (
+    ALIAS_TO_USER,
+    LOOP,
+    find_problems,
+    limits_from_params,
+    readable,
+)
 
 ALL_USERS = "(all users)"
 ITEM_OPTIONS = {
@@ -412,7 +418,7 @@ def converge_aliases(conn: sqlite3.Connection, params: dict) -> list[Plan]:
     plan = plan_items(Plan("alias", public), snapshot.aliases, wanted.records, absent=wanted.removed)
     plan.updated.extend(detached)
     _write(conn, plan)
-    _check_store(conn, wanted)
+    _check_store(conn, wanted, params)
     return [plan]
 
 
@@ -434,9 +440,9 @@ def _write(conn: sqlite3.Connection, plan: Plan) -> None:
     conn.executemany("INSERT INTO alias_recipients (alias, recipient) VALUES (?, ?)", added)
 
 
-def _check_store(conn: sqlite3.Connection, wanted: Wanted) -> None:
+def _check_store(conn: sqlite3.Connection, wanted: Wanted, params: dict) -> None:
     """The whole-store rules, with the problems of this run's aliases named by their items."""
-    found = find_problems(conn)
+    found = find_problems(conn, limits_from_params(params))
     if not found:
         return
     named: list[InvalidItem] = []

@@ -24,7 +24,7 @@ refuses it in its own input.
 from __future__ import annotations
 
 import sqlite3
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, MailStateError
 
@@ -32,6 +32,19 @@ from ansible_collections.gestixi.mail.plugins.module_utils._errors import Invali
 # Beyond them Postfix defers every message to the alias (4.6.0) instead of delivering it.
 EXPANSION_LIMIT = 1000
 RECURSION_LIMIT = 1000
+
+
+class AliasLimits(NamedTuple):
+    """The server's Postfix alias limits, which the store must respect (store options)."""
+
+    expansion: int = EXPANSION_LIMIT
+    recursion: int = RECURSION_LIMIT
+
+
+def limits_from_params(params: dict) -> AliasLimits:
+    return AliasLimits(params.get("alias_expansion_limit") or EXPANSION_LIMIT,
+                       params.get("alias_recursion_limit") or RECURSION_LIMIT)
+
 # At most this many problems are listed; the others are counted (one cause can touch many).
 MAX_PROBLEMS = 50
 # Expansion counts are capped here so that pathological graphs stay cheap integers.
@@ -139,7 +152,7 @@ class StoreGraph:
         return direct, nested
 
 
-def find_problems(conn: sqlite3.Connection) -> list[StoreProblem]:
+def find_problems(conn: sqlite3.Connection, limits: AliasLimits = AliasLimits()) -> list[StoreProblem]:
     """Every rule the store breaks, in a stable order."""
     graph = StoreGraph(conn)
     problems: list[StoreProblem] = []
@@ -153,13 +166,13 @@ def find_problems(conn: sqlite3.Connection) -> list[StoreProblem]:
                 EMPTY_ALIAS, "alias %s would be left with no recipient (mail to it would bounce): "
                 "give it another recipient, or remove the alias, first" % alias, alias=alias))
     problems.extend(_catchall_problems(graph))
-    problems.extend(_expansion_problems(graph))
+    problems.extend(_expansion_problems(graph, limits))
     return problems
 
 
-def check_store(conn: sqlite3.Connection) -> None:
+def check_store(conn: sqlite3.Connection, limits: AliasLimits = AliasLimits()) -> None:
     """Raise MailStateError naming every broken rule; the caller's transaction rolls back."""
-    problems = find_problems(conn)
+    problems = find_problems(conn, limits)
     if problems:
         raise MailStateError(readable([problem.invalid_item() for problem in problems]))
 
@@ -182,7 +195,7 @@ def _catchall_problems(graph: StoreGraph) -> Iterable[StoreProblem]:
                 path=(target,))
 
 
-def _expansion_problems(graph: StoreGraph) -> list[StoreProblem]:
+def _expansion_problems(graph: StoreGraph, limits: AliasLimits) -> list[StoreProblem]:
     """Loops, expansion size and nesting depth, in one depth-first walk of the alias graph."""
     problems: list[StoreProblem] = []
     hops = {alias: graph.hops(alias) for alias in graph.aliases}
@@ -221,13 +234,13 @@ def _expansion_problems(graph: StoreGraph) -> list[StoreProblem]:
     for alias in sorted(count):
         # Name the aliases that cause an overflow, not every alias that nests one of them.
         through = widest.get(alias)
-        if count[alias] > EXPANSION_LIMIT and (through is None or count[through] <= EXPANSION_LIMIT):
-            problems.append(_expansion_problem(alias, count[alias], through, graph))
-        if depth[alias] == RECURSION_LIMIT:
+        if count[alias] > limits.expansion and (through is None or count[through] <= limits.expansion):
+            problems.append(_expansion_problem(alias, count[alias], through, graph, limits.expansion))
+        if depth[alias] == limits.recursion:  # the innermost alias at the limit, not all above it
             problems.append(StoreProblem(
                 NESTING, "alias %s nests %d aliases deep (through %s): Postfix defers mail to it at "
                 "virtual_alias_recursion_limit %d; flatten the chain"
-                % (alias, depth[alias], deepest[alias], RECURSION_LIMIT), alias=alias,
+                % (alias, depth[alias], deepest[alias], limits.recursion), alias=alias,
                 path=(alias, deepest[alias])))
     return problems
 
@@ -261,7 +274,8 @@ def _loop_problem(cycle: list[str], recipient: str) -> StoreProblem:
         "remove one of these redirections" % " -> ".join(shown), alias=cycle[0], path=tuple(cycle))
 
 
-def _expansion_problem(alias: str, total: int, through: str | None, graph: StoreGraph) -> StoreProblem:
+def _expansion_problem(alias: str, total: int, through: str | None, graph: StoreGraph,
+                       limit: int) -> StoreProblem:
     domain, all_users = graph.aliases[alias]
     parts = []
     if all_users:
@@ -273,5 +287,5 @@ def _expansion_problem(alias: str, total: int, through: str | None, graph: Store
     return StoreProblem(
         EXPANSION, "alias %s expands to %s addresses%s, more than Postfix's "
         "virtual_alias_expansion_limit %d: mail to it would be deferred, never delivered; split it "
-        "into smaller aliases" % (alias, amount, why, EXPANSION_LIMIT), alias=alias,
+        "into smaller aliases" % (alias, amount, why, limit), alias=alias,
         path=(alias, through) if through else (alias,))

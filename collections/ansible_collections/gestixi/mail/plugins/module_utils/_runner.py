@@ -14,7 +14,7 @@ from typing import Callable
 
 from ansible_collections.gestixi.mail.plugins.module_utils._converge import Plan, summarize
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import MailStateError
-from ansible_collections.gestixi.mail.plugins.module_utils._integrity import check_store
+from ansible_collections.gestixi.mail.plugins.module_utils._integrity import check_store, limits_from_params
 from ansible_collections.gestixi.mail.plugins.module_utils._sieve_sync import plan_scripts
 from ansible_collections.gestixi.mail.plugins.module_utils._store import DEFAULT_STORE_PATH, Store
 
@@ -30,6 +30,8 @@ def store_argument_spec() -> dict:
         "store_mode": {"type": "raw"},
         "sieve_dir": {"type": "path", "default": DEFAULT_SIEVE_DIR},
         "sievec_path": {"type": "path"},
+        "alias_expansion_limit": {"type": "int", "default": 1000},
+        "alias_recursion_limit": {"type": "int", "default": 1000},
     }
 
 
@@ -47,7 +49,7 @@ def run_converge(module, converge: Callable[[sqlite3.Connection], list[Plan]], *
             with store.transaction() as conn:
                 plans = converge(conn)
                 if any(plan.changed for plan in plans):
-                    check_store(conn)  # a store this run does not change was checked when written
+                    check_store(conn, limits_from_params(params))  # a store this run does not change was checked when written
                 scripts = plan_scripts(conn, params["sieve_dir"])
                 scripts.prepare(module, params["sievec_path"])
             if not module.check_mode:

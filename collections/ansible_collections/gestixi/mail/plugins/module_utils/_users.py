@@ -27,6 +27,7 @@ from ansible_collections.gestixi.mail.plugins.module_utils._integrity import (
     CATCHALL,
     EMPTY_ALIAS,
     find_problems,
+    limits_from_params,
     readable,
 )
 from ansible_collections.gestixi.mail.plugins.module_utils._password import (
@@ -354,7 +355,7 @@ def converge_users(conn: sqlite3.Connection, params: dict, check_mode: bool = Fa
         [(r["name"], r["password"], r["quota"], int(r["enabled"]), address) for address, _before, r in plan.updated])
     side_plans = remove_users(conn, domain, [address for address, _record in plan.removed])
     if plan.changed:
-        _check_store(conn, wanted, plan, side_plans)
+        _check_store(conn, wanted, plan, side_plans, params)
     return [plan] + side_plans
 
 
@@ -383,13 +384,14 @@ def remove_users(conn: sqlite3.Connection, domain: str | None, addresses: list[s
     return [responders, recipients]
 
 
-def _check_store(conn: sqlite3.Connection, wanted: Wanted, plan: Plan, side_plans: list[Plan]) -> None:
+def _check_store(conn: sqlite3.Connection, wanted: Wanted, plan: Plan, side_plans: list[Plan],
+                 params: dict) -> None:
     """The whole-store rules, with the problems this run causes named by its user items.
 
     A new user cannot take the address of an alias; a removed user cannot be the last
     recipient of an alias or the target of a catch-all. Other problems keep the store's words.
     """
-    found = find_problems(conn)
+    found = find_problems(conn, limits_from_params(params))
     if not found:
         return
     created = {address for address, _record in plan.created}

@@ -12,8 +12,10 @@ from ansible_collections.gestixi.mail.plugins.module_utils._integrity import (
     EXPANSION_LIMIT,
     MAX_PROBLEMS,
     RECURSION_LIMIT,
+    AliasLimits,
     check_store,
     find_problems,
+    limits_from_params,
 )
 from ansible_collections.gestixi.mail.plugins.module_utils._store import Store, migrate
 
@@ -162,6 +164,23 @@ def test_users_added_later_can_push_an_all_users_alias_over_the_limit(conn):
     add_users(conn, "x.org", ["late"])
     with pytest.raises(MailStateError, match="alias all@x.org expands to 1001 addresses"):
         check_store(conn)
+
+
+def test_the_servers_own_limits_apply_when_given(conn):
+    add_users(conn, "x.org", ["u%04d" % i for i in range(1500)])
+    add_alias(conn, "all@x.org", all_users=True)
+    assert [p.kind for p in find_problems(conn)] == ["expansion"]
+    raised = limits_from_params({"alias_expansion_limit": 2000, "alias_recursion_limit": None})
+    assert raised == AliasLimits(2000, RECURSION_LIMIT)
+    assert find_problems(conn, raised) == []
+    add_alias(conn, "a@x.org", ["b@x.org"])
+    add_alias(conn, "b@x.org", ["c@x.org"])
+    add_alias(conn, "c@x.org", ["u0001@x.org"])
+    shallow = AliasLimits(2000, 3)
+    assert [str(p.invalid_item()) for p in find_problems(conn, shallow) if p.kind == "nesting"] == [
+        str(p.invalid_item()) for p in find_problems(conn, shallow) if "a@x.org" in str(p.invalid_item())]
+    assert any(p.kind == "nesting" for p in find_problems(conn, shallow))
+    assert not any(p.kind == "nesting" for p in find_problems(conn, AliasLimits(2000, 4)))
 
 
 def test_nesting_depth(conn):
