@@ -38,15 +38,21 @@ from ansible_collections.gestixi.mail.plugins.module_utils._sieve import wanted_
 SCRIPT_SUFFIX = ".sieve"
 BINARY_SUFFIX = ".svbin"
 MANIFEST = ".gestixi-scripts.json"
-# Every row that rendering reads (see _sieve.wanted_scripts), in a stable order.
-_INPUT_QUERIES = (
-    "SELECT name, timezone FROM domains ORDER BY name",
-    "SELECT address, domain, login, enabled FROM users ORDER BY address",
-    "SELECT address, domain, all_users FROM aliases ORDER BY address",
-    "SELECT alias, recipient FROM alias_recipients ORDER BY alias, recipient",
-    "SELECT domain, login, name, enabled, subject, message, start_date, end_date, days "
-    "FROM responders ORDER BY domain, login, name",
+# Every row that rendering reads (see _sieve.wanted_scripts): (table, columns, order).
+_INPUTS = (
+    ("domains", ("name", "timezone"), "name"),
+    ("users", ("address", "domain", "login", "enabled"), "address"),
+    ("aliases", ("address", "domain", "all_users"), "address"),
+    ("alias_recipients", ("alias", "recipient"), "alias, recipient"),
+    ("responders", ("domain", "login", "name", "enabled", "subject", "message", "start_date", "end_date",
+                    "days"), "domain, login, name"),
 )
+# One text per table, built by SQLite itself (quote() keeps every value unambiguous): hashing it
+# costs a few milliseconds for 10,000 users and 20,000 aliases.
+_INPUT_QUERIES = tuple(
+    "SELECT group_concat(row, char(10)) FROM (SELECT %s AS row FROM %s ORDER BY %s)"
+    % (" || ',' || ".join("quote(%s)" % column for column in columns), table, order)
+    for table, columns, order in _INPUTS)
 
 
 def _digest(text: str) -> str:
@@ -100,7 +106,8 @@ def inputs_fingerprint(conn: sqlite3.Connection) -> str | None:
     cursor = conn.cursor()
     cursor.row_factory = None
     for query in _INPUT_QUERIES:
-        digest.update(repr(cursor.execute(query).fetchall()).encode("utf-8"))
+        text = cursor.execute(query).fetchone()[0]
+        digest.update(b"\x00" if text is None else text.encode("utf-8", "surrogatepass") + b"\x00")
     return digest.hexdigest()
 
 
