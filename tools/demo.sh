@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# The gestixi.mail demo: a real mail server (Postfix, Dovecot, Sieve) in the podman container
+# gestixi-mail-demo, converged by playbooks/site.yml from inventories/demo, its ports on
+# 127.0.0.1 only. Sends one message to the "all users" alias and shows it arriving over IMAP.
+#
+#   tools/demo.sh        (or ./run demo)   start or update the demo; run again: changes nothing
+#   tools/demo-stop.sh   (or ./run demo-stop)   remove the container
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+NAME=gestixi-mail-demo
+HOSTNAME_IN=mail.example.org
+# host port -> container port, on 127.0.0.1 only
+PORTS=(8025:25 8587:587 8465:465 8143:143 8993:993 8190:4190)
+
+export CONTAINERS_CONF="${CONTAINERS_CONF:-$ROOT/images/containers.conf}"
+export ANSIBLE_CONFIG="${ANSIBLE_CONFIG:-$ROOT/ansible.cfg}"
+export ANSIBLE_COLLECTIONS_PATH="${ANSIBLE_COLLECTIONS_PATH:-$ROOT/collections}"
+if [ -x "$ROOT/.venv/bin/ansible-playbook" ]; then
+  export PATH="$ROOT/.venv/bin:$PATH"
+fi
+command -v ansible-playbook >/dev/null || { echo "ansible-playbook not found: run ./run setup first" >&2; exit 1; }
+
+step() { printf '\n==> %s\n' "$*"; }
+start=$SECONDS
+
+step "image (images/build.sh: built once, reused while build.sh is unchanged)"
+image=$("$ROOT/images/build.sh" | tail -n 1)
+echo "    $image"
+
+step "container $NAME"
+want_id=$(podman image inspect --format '{{.Id}}' "$image")
+if podman container exists "$NAME"; then
+  have_id=$(podman container inspect --format '{{.Image}}' "$NAME")
+  if [ "$have_id" != "$want_id" ]; then
+    echo "    built from an older image: recreating it (the demo's mail is lost)"
+    podman rm -f "$NAME" >/dev/null
+  elif [ "$(podman container inspect --format '{{.State.Running}}' "$NAME")" != "true" ]; then
+    echo "    starting it again"
+    podman start "$NAME" >/dev/null
+  else
+    echo "    already running"
+  fi
+fi
+if ! podman container exists "$NAME"; then
+  publish=()
+  for p in "${PORTS[@]}"; do publish+=(-p "127.0.0.1:$p"); done
+  podman run -d --name "$NAME" --hostname "$HOSTNAME_IN" --systemd=always "${publish[@]}" \
+    "$image" /sbin/init >/dev/null
+  echo "    created"
+fi
+for _ in $(seq 1 60); do
+  state=$(podman exec "$NAME" systemctl is-system-running 2>/dev/null || true)
+  case "$state" in running | degraded) break ;; esac
+  sleep 1
+done
+echo "    systemd: ${state:-unknown}"
+
+step "converge: ansible-playbook -i inventories/demo playbooks/site.yml"
+log=$(mktemp "${TMPDIR:-/tmp}/gestixi-demo.XXXXXX")
+trap 'rm -f "$log"' EXIT
+if ! ansible-playbook -i "$ROOT/inventories/demo" "$ROOT/playbooks/site.yml" >"$log" 2>&1; then
+  tail -n 60 "$log"
+  echo "the converge failed (full log above)" >&2
+  exit 1
+fi
+grep -A2 '^PLAY RECAP' "$log" | tail -n +2 | sed 's/^/    /'
+
+step "a message to all@example.org (the all-users alias), read back over IMAP"
+python3 - <<'PY'
+import imaplib, smtplib, ssl, time, uuid
+from email.message import EmailMessage
+
+token = "gestixi demo %s" % uuid.uuid4().hex[:8]
+msg = EmailMessage()
+msg["From"] = "visitor@outside.test"
+msg["To"] = "all@example.org"
+msg["Subject"] = token
+msg.set_content("Hello everyone, this is the gestixi.mail demo.\n")
+with smtplib.SMTP("127.0.0.1", 8025, timeout=30) as smtp:
+    smtp.send_message(msg)
+print("    sent '%s' to all@example.org on 127.0.0.1:8025" % token)
+
+tls = ssl.create_default_context()
+tls.check_hostname = False
+tls.verify_mode = ssl.CERT_NONE  # the demo's certificate is self-signed
+for login in ("alice", "bob", "carol"):
+    address = "%s@example.org" % login
+    deadline = time.monotonic() + 30
+    while True:
+        imap = imaplib.IMAP4_SSL("127.0.0.1", 8993, ssl_context=tls, timeout=30)
+        imap.login(address, "%s-secret-1" % login)
+        imap.select("INBOX", readonly=True)
+        found = imap.search(None, "SUBJECT", '"%s"' % token)[1][0].split()
+        total = imap.select("INBOX", readonly=True)[1][0].decode()
+        imap.logout()
+        if found or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    print("    %-18s %s (INBOX holds %s messages)" % (address, "arrived" if found else "NOT ARRIVED", total))
+    if not found:
+        raise SystemExit("the demo message did not arrive for %s" % address)
+PY
+
+cat <<EOF
+
+==> the demo is up ($((SECONDS - start)) s). Connect a mail client to 127.0.0.1:
+
+    IMAP        127.0.0.1:8143 (STARTTLS)   or 127.0.0.1:8993 (TLS)
+    SMTP        127.0.0.1:8587 (submission, STARTTLS + login)   or 127.0.0.1:8465 (TLS)
+    incoming    127.0.0.1:8025 (plain SMTP, as from another mail server)
+    ManageSieve 127.0.0.1:8190
+    The certificate is self-signed (mail.example.org): accept it in the client.
+
+    Logins (address / password):
+      alice@example.org / alice-secret-1
+      bob@example.org   / bob-secret-1
+      carol@example.org / carol-secret-1   (has an automatic reply: see "GestiXi - Sent")
+    Aliases: contact@ -> alice, support@ -> alice + bob, all@ -> every user
+
+    Try:  swaks --server 127.0.0.1:8025 --from you@outside.test --to support@example.org
+    Edit inventories/demo/group_vars/mail/*.yml and run tools/demo.sh again to apply it.
+    Stop: tools/demo-stop.sh
+EOF
