@@ -31,7 +31,7 @@ mail_packages=(
   sqlite3 python3-passlib python3-argon2 python3-bcrypt python3-idna python3-apt
   openssl ca-certificates swaks tzdata iproute2 procps
 )
-# Reserved for the webmail role (Roundcube, nginx, php-fpm): add them here when it lands.
+# The webmail role's stack (Roundcube, nginx, php-fpm).
 webmail_packages=(roundcube roundcube-core roundcube-sqlite3 roundcube-plugins php8.2-fpm php8.2-sqlite3 nginx)
 # shellcheck disable=SC2206
 extra_packages=(${GESTIXI_IMAGE_EXTRA_PACKAGES:-})
@@ -91,6 +91,10 @@ if ! podman image exists "$base_ref"; then
 fi
 
 # 2. The mail packages, installed in a build container and committed.
+# A build that was killed leaves its container behind: remove those whose script is gone.
+for stale in $(podman ps -a --format '{{.Names}}' | grep '^gestixi-imagebuild-[0-9]*$' || true); do
+  kill -0 "${stale##*-}" 2>/dev/null || podman rm -f "$stale" >/dev/null 2>&1 || true
+done
 builder="gestixi-imagebuild-$$"
 podman rm -f "$builder" >/dev/null 2>&1 || true
 trap 'podman rm -f "$builder" >/dev/null 2>&1 || true' EXIT
