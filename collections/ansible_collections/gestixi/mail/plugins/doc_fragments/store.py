@@ -42,7 +42,7 @@ options:
     default: 1000
   alias_recursion_limit:
     description:
-      - The mail server's Postfix C(virtual_alias_recursion_limit): aliases nested this deep are refused.
+      - The mail server's Postfix C(virtual_alias_recursion_limit). Aliases nested this deep are refused.
     type: int
     default: 1000
   sievec_path:

@@ -113,7 +113,7 @@ def shown_domain(name: str, name_form: str) -> str:
 
 
 def shown_address(address: str, name_form: str) -> str:
-    local, _, domain = address.rpartition("@")
+    local, dummy, domain = address.rpartition("@")
     if not local:
         return address
     return "%s@%s" % (local, shown_domain(domain, name_form))
@@ -271,7 +271,7 @@ def _alias_entries(alias: dict, domain: str, opts: Options) -> list[dict]:
     """
     to = []
     for recipient in alias["recipients"]:
-        local, _, rdomain = recipient.rpartition("@")
+        local, dummy, rdomain = recipient.rpartition("@")
         to.append(local if rdomain == domain else shown_address(recipient, opts.name_form))
     items = []
     if alias["all_users"]:

@@ -45,6 +45,7 @@ def limits_from_params(params: dict) -> AliasLimits:
     return AliasLimits(params.get("alias_expansion_limit") or EXPANSION_LIMIT,
                        params.get("alias_recursion_limit") or RECURSION_LIMIT)
 
+
 # At most this many problems are listed; the others are counted (one cause can touch many).
 MAX_PROBLEMS = 50
 # Expansion counts are capped here so that pathological graphs stay cheap integers.

@@ -9,9 +9,10 @@ import sqlite3
 
 import pytest
 
-from ansible_collections.gestixi.mail.plugins.module_utils import _sieve_sync
+from ansible_collections.gestixi.mail.plugins.module_utils import _runner, _sieve_sync
+from ansible_collections.gestixi.mail.plugins.module_utils._converge import Plan
 from ansible_collections.gestixi.mail.plugins.module_utils._sieve_sync import MANIFEST, plan_scripts
-from ansible_collections.gestixi.mail.plugins.module_utils._store import migrate
+from ansible_collections.gestixi.mail.plugins.module_utils._store import Store, migrate
 
 
 class FakeModule:
@@ -46,7 +47,7 @@ def sync(conn: sqlite3.Connection, sieve_dir: str):
 def test_unchanged_store_is_not_rendered_again(conn, tmp_path, monkeypatch):
     sieve_dir = str(tmp_path)
     first = sync(conn, sieve_dir)
-    assert [key for key, _ in first.plan.created] == ["example.org/alice"]
+    assert [key for key, record in first.plan.created] == ["example.org/alice"]
     assert os.path.exists(os.path.join(sieve_dir, MANIFEST))
     monkeypatch.setattr(_sieve_sync, "wanted_scripts", lambda c: pytest.fail("rendered again"))
     again = sync(conn, sieve_dir)
@@ -71,7 +72,7 @@ def test_a_change_of_any_input_renders_again(conn, tmp_path):
         conn.execute(statement)
         scripts = sync(conn, sieve_dir)
         assert _sieve_sync._read_manifest(sieve_dir)["fingerprint"] != before, statement
-        assert scripts.manifest_ok is False, statement
+        assert scripts.manifest is None, statement
     assert sorted(os.listdir(os.path.join(sieve_dir, "example.org"))) == ["alice.sieve"]  # bob is disabled
 
 
@@ -86,9 +87,9 @@ def test_a_missing_or_extra_script_file_is_repaired(conn, tmp_path):
     sieve_dir = str(tmp_path)
     sync(conn, sieve_dir)
     os.unlink(os.path.join(sieve_dir, "example.org", "alice.sieve"))
-    assert [key for key, _ in sync(conn, sieve_dir).plan.created] == ["example.org/alice"]
+    assert [key for key, record in sync(conn, sieve_dir).plan.created] == ["example.org/alice"]
     (tmp_path / "example.org" / "mallory.sieve").write_text("keep;\n")
-    assert [key for key, _ in sync(conn, sieve_dir).plan.removed] == ["example.org/mallory"]
+    assert [key for key, record in sync(conn, sieve_dir).plan.removed] == ["example.org/mallory"]
 
 
 def test_an_interrupted_activation_leaves_no_manifest(conn, tmp_path, monkeypatch):
@@ -106,7 +107,7 @@ def test_an_interrupted_activation_leaves_no_manifest(conn, tmp_path, monkeypatc
     scripts.discard()
     assert not os.path.exists(os.path.join(sieve_dir, MANIFEST))
     monkeypatch.undo()
-    assert [key for key, _, _ in sync(conn, sieve_dir).plan.updated] == ["example.org/alice"]
+    assert [key for key, before, after in sync(conn, sieve_dir).plan.updated] == ["example.org/alice"]
 
 
 def test_check_mode_and_a_missing_folder_write_no_manifest(conn, tmp_path):
@@ -120,3 +121,100 @@ def test_check_mode_and_a_missing_folder_write_no_manifest(conn, tmp_path):
     conn.execute("DELETE FROM responders")
     sync(conn, sieve_dir)  # nothing to write: the folder is not created for a manifest
     assert not os.path.exists(sieve_dir)
+
+
+def test_the_store_stamp_changes_with_every_commit(tmp_path):
+    path = str(tmp_path / "mail.sqlite")
+    store = Store(path)
+    with store.transaction() as conn:
+        conn.execute("INSERT INTO domains (name) VALUES ('example.org')")
+    first = store.stamp()
+    with store.transaction() as conn:
+        assert store.stamp() == first  # inside a transaction: what it sees
+        conn.execute("UPDATE domains SET timezone = 'Europe/Paris'")
+    assert store.stamp() != first
+    with store.transaction():
+        pass
+    assert store.stamp() == store.stamp()
+    store.close()
+    assert Store(str(tmp_path / "absent.sqlite"), check_mode=True).stamp() is None
+
+
+def test_a_known_stamp_needs_no_fingerprint(conn, tmp_path, monkeypatch):
+    sieve_dir = str(tmp_path)
+    sync(conn, sieve_dir)  # a converge that changed the store: no stamp recorded
+    scripts = plan_scripts(conn, sieve_dir, ["stamp"])  # fingerprint matches: stamp recorded
+    assert scripts.manifest is not None
+    scripts.activate()
+    assert _sieve_sync._read_manifest(sieve_dir)["store"] == ["stamp"]
+    monkeypatch.setattr(_sieve_sync, "inputs_fingerprint", lambda *a: pytest.fail("fingerprinted"))
+    assert plan_scripts(conn, sieve_dir, ["stamp"]).plan.unchanged == 1
+    monkeypatch.undo()
+    conn.execute("UPDATE responders SET subject = 'Gone'")
+    assert plan_scripts(conn, sieve_dir, ["other stamp"]).manifest is None  # rendered again
+
+
+def test_changed_code_invalidates_the_manifest(conn, tmp_path, monkeypatch):
+    sync(conn, str(tmp_path))
+    monkeypatch.setattr(_sieve_sync, "code_digest", lambda: "new code")
+    assert plan_scripts(conn, str(tmp_path)).manifest is None
+
+
+class ConvergeModule:
+    """Enough of AnsibleModule for run_converge."""
+
+    def __init__(self, params: dict) -> None:
+        self.params = params
+        self.check_mode = False
+        self._diff = False
+        self.result: dict | None = None
+
+    def exit_json(self, **result):
+        self.result = result
+
+    def fail_json(self, **result):
+        raise AssertionError(result["msg"])
+
+    def get_bin_path(self, name):
+        return None
+
+    def set_owner_if_different(self, path, owner, changed):
+        return changed
+
+    set_group_if_different = set_owner_if_different
+    set_mode_if_different = set_owner_if_different
+
+
+def test_whole_store_checks_run_once_per_content_and_limits(tmp_path, monkeypatch):
+    checks = []
+    monkeypatch.setattr(_runner, "check_store", lambda conn, limits: checks.append(tuple(limits)))
+    params = {"store_path": str(tmp_path / "mail.sqlite"), "sieve_dir": str(tmp_path / "sieve"),
+              "store_owner": None, "store_group": None, "store_mode": None, "sievec_path": None,
+              "alias_expansion_limit": 1000, "alias_recursion_limit": 1000}
+
+    def converge(statement: str | None):
+        def run(conn):
+            plan = Plan("domain", dict)
+            if statement:
+                conn.execute(statement)
+                plan.created.append(("x", {}))
+            return [plan]
+        module = ConvergeModule(params)
+        _runner.run_converge(module, run)
+        return module.result
+
+    os.makedirs(params["sieve_dir"])
+    converge("INSERT INTO domains (name) VALUES ('example.org')")
+    assert len(checks) == 1  # a change is always checked
+    converge(None)
+    converge(None)
+    assert len(checks) == 1  # same content, same limits: not checked again
+    params["alias_expansion_limit"] = 500
+    converge(None)
+    assert checks[-1] == (500, 1000)  # other limits: checked again
+    converge(None)
+    assert len(checks) == 2
+    with Store(params["store_path"]).transaction() as conn:  # a change outside the modules
+        conn.execute("UPDATE domains SET catchall = 'x@example.org'")
+    converge(None)
+    assert len(checks) == 3
