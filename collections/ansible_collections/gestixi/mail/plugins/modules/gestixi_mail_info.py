@@ -13,14 +13,14 @@ description:
     shape of the mail description that operators keep in Git (C(gestixi_mail_domains)), so
     that C(to_nice_yaml) of RV(domains) can be committed as it is.
   - Feeding that description back to M(gestixi.mail.gestixi_domain), M(gestixi.mail.gestixi_user),
-    M(gestixi.mail.gestixi_alias) and M(gestixi.mail.gestixi_responder) changes nothing: a user
+    M(gestixi.mail.gestixi_alias) and M(gestixi.mail.gestixi_responder) changes nothing; a user
     given without a password keeps its password.
   - No secret is returned. Of a password only whether one is set and its scheme (RV(passwords)).
   - Read-only. A store that does not exist reads as empty and is not created.
   - Optionally returns, for each enabled mailbox, the IMAP and SMTP settings a desktop mail
     client needs (RV(client_settings)), from the server facts given in O(client_settings).
 author:
-  - gestixi.mail contributors
+  - GestiXi mail team (@gestixi)
 extends_documentation_fragment:
   - gestixi.mail.store
 attributes:
@@ -29,10 +29,13 @@ attributes:
     description: The module never changes anything; it runs the same in check mode.
   diff_mode:
     support: none
+    description: Nothing changes, so there is nothing to show.
   idempotent:
     support: full
+    description: Reading never changes the store.
   action_group:
     support: full
+    description: Store options can be set once for the group with C(module_defaults).
     membership:
       - gestixi.mail.store
 options:
