@@ -16,7 +16,10 @@ users, and every converge would pay it. So after the scripts are in place, a man
 (<sieve_dir>/.gestixi-scripts.json) records a fingerprint of what they are made of: the rows
 of the store that rendering reads, the rendering code, and the script file names. When a later
 converge finds the same fingerprint and the same files, the scripts are known to be in step
-and nothing is rendered or read. The manifest is removed before scripts are moved and written
+and nothing is rendered or read. A converge that changes nothing also records the store
+file's stamp (its SQLite change counter), so that the next one needs not even the
+fingerprint, and the alias limits the store was checked with, so that it needs not check the
+whole store again with the same limits. The manifest is removed before scripts are moved and written
 only after all of them are in place, so that an interrupted run is repaired by the next one.
 A generated script edited by hand is not noticed then (their header says not to edit them).
 """
@@ -32,15 +35,16 @@ import tempfile
 
 from ansible_collections.gestixi.mail.plugins.module_utils._converge import Plan
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, MailStateError
-from ansible_collections.gestixi.mail.plugins.module_utils import _dates, _sieve
+from ansible_collections.gestixi.mail.plugins.module_utils import _dates, _integrity, _sieve
 from ansible_collections.gestixi.mail.plugins.module_utils._sieve import wanted_scripts
 
 SCRIPT_SUFFIX = ".sieve"
 BINARY_SUFFIX = ".svbin"
 MANIFEST = ".gestixi-scripts.json"
-# Every row that rendering reads (see _sieve.wanted_scripts): (table, columns, order).
+# Every column that rendering (_sieve.wanted_scripts) and the whole-store checks (_integrity)
+# read: (table, columns, order). Keep it in step with them.
 _INPUTS = (
-    ("domains", ("name", "timezone"), "name"),
+    ("domains", ("name", "timezone", "catchall"), "name"),
     ("users", ("address", "domain", "login", "enabled"), "address"),
     ("aliases", ("address", "domain", "all_users"), "address"),
     ("alias_recipients", ("alias", "recipient"), "alias, recipient"),
@@ -95,14 +99,22 @@ def _names_digest(names: list[str]) -> str:
     return hashlib.sha256("\n".join(sorted(names)).encode("utf-8")).hexdigest()
 
 
-def inputs_fingerprint(conn: sqlite3.Connection) -> str | None:
-    """A digest of everything the scripts are rendered from, or None when it cannot be known."""
+def code_digest() -> str | None:
+    """A digest of the code that renders the scripts and checks the store, or None."""
     digest = hashlib.sha256()
     try:
-        for module in (_sieve, _dates):
+        for module in (_sieve, _dates, _integrity):
             digest.update(inspect.getsource(module).encode("utf-8"))
     except (OSError, TypeError):
-        return None  # no source to tell a changed renderer by: always render
+        return None  # no source to tell changed code by: never trust a manifest
+    return digest.hexdigest()
+
+
+def inputs_fingerprint(conn: sqlite3.Connection, code: str | None) -> str | None:
+    """A digest of everything the scripts and the checks are made from, or None when unknown."""
+    if code is None:
+        return None
+    digest = hashlib.sha256(code.encode("ascii"))
     cursor = conn.cursor()
     cursor.row_factory = None
     for query in _INPUT_QUERIES:
@@ -122,9 +134,9 @@ def _read_manifest(sieve_dir: str) -> dict:
 
 class ScriptPlan:
     def __init__(self, sieve_dir: str, wanted: dict[str, str] | None, fingerprint: str | None = None,
-                 in_step: int = 0) -> None:
-        """wanted: the script texts, or None when the manifest shows that `in_step` scripts
-        are already exactly what the store renders (nothing to render, read or write)."""
+                 in_step: int = 0, manifest: dict | None = None) -> None:
+        """wanted: the script texts, or None when the manifest (given) shows that `in_step`
+        scripts are already exactly what the store renders (nothing to render, read or write)."""
         self.sieve_dir = sieve_dir
         self.wanted = wanted or {}
         self.fingerprint = fingerprint
@@ -132,11 +144,13 @@ class ScriptPlan:
         self.staging: str | None = None
         self.module = None
         self.sievec: str | None = None
+        self.manifest = manifest  # the manifest that proves the scripts in step, if any
+        self.store_stamp: list | None = None  # recorded with the manifest (see plan_scripts)
+        self.checked_limits: list | None = None
+        self.code: str | None = None
         if wanted is None:
             self.plan.unchanged = in_step
-            self.manifest_ok = True
             return
-        self.manifest_ok = False
         existing = _existing_scripts(sieve_dir)
         for key in sorted(wanted):
             text = wanted[key]
@@ -148,6 +162,11 @@ class ScriptPlan:
                 self.plan.unchanged += 1
         self.plan.removed = [(key, {"sha256": _digest(existing[key])})
                              for key in sorted(existing) if key not in wanted]
+
+    def store_checked(self, limits: list) -> bool:
+        """True when the manifest proves that this very store content passed the whole-store
+        checks with these limits (so a converge that changes nothing needs not run them)."""
+        return self.manifest is not None and self.manifest.get("checked_limits") == limits
 
     def _to_write(self) -> list[str]:
         return [key for key, _record in self.plan.created] + [key for key, _old, _new in self.plan.updated]
@@ -204,7 +223,10 @@ class ScriptPlan:
 
         Then record the manifest that lets later converges skip rendering (see the top).
         """
-        if self.manifest_ok:
+        if self.manifest is not None:
+            if (self.manifest.get("store") != self.store_stamp
+                    or self.manifest.get("checked_limits") != self.checked_limits):
+                self._write_manifest()  # same scripts: only what proves it later changes
             return
         _remove_manifest(self.sieve_dir)
         problems = []
@@ -250,8 +272,13 @@ class ScriptPlan:
     def _write_manifest(self) -> None:
         if self.fingerprint is None or not os.path.isdir(self.sieve_dir):
             return
-        names = sorted(self.wanted)
-        manifest = {"fingerprint": self.fingerprint, "scripts": len(names), "names": _names_digest(names)}
+        if self.manifest is not None:
+            manifest = dict(self.manifest)
+        else:
+            names = sorted(self.wanted)
+            manifest = {"code": self.code, "fingerprint": self.fingerprint, "scripts": len(names),
+                        "names": _names_digest(names)}
+        manifest.update(store=self.store_stamp, checked_limits=self.checked_limits)
         handle, temporary = tempfile.mkstemp(prefix=".manifest-", dir=self.sieve_dir)
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             json.dump(manifest, out)
@@ -284,11 +311,37 @@ def _remove_manifest(sieve_dir: str) -> None:
         pass
 
 
-def plan_scripts(conn: sqlite3.Connection, sieve_dir: str) -> ScriptPlan:
-    fingerprint = inputs_fingerprint(conn)
+def plan_scripts(conn: sqlite3.Connection, sieve_dir: str, store_stamp: list | None = None) -> ScriptPlan:
+    """The scripts to write and remove; nothing rendered when the manifest proves them in step.
+
+    store_stamp identifies the store file's content (see Store.stamp) when this converge
+    changes nothing, None otherwise. A manifest that recorded the same stamp needs not even the
+    fingerprint: the store was not written since (SQLite bumps its header's change counter on
+    every commit).
+    """
     manifest = _read_manifest(sieve_dir)
-    if fingerprint is not None and manifest.get("fingerprint") == fingerprint:
+    code = code_digest()
+    if code is None or manifest.get("code") != code:
+        manifest = {}
+    names = None
+    if store_stamp is not None and manifest.get("store") == store_stamp:
         names = _script_names(sieve_dir)
-        if len(names) == manifest.get("scripts") and _names_digest(names) == manifest.get("names"):
-            return ScriptPlan(sieve_dir, None, fingerprint, in_step=len(names))
-    return ScriptPlan(sieve_dir, wanted_scripts(conn), fingerprint)
+        if _same_names(manifest, names):
+            scripts = ScriptPlan(sieve_dir, None, manifest.get("fingerprint"), len(names), manifest)
+            scripts.store_stamp = store_stamp
+            return scripts
+    fingerprint = inputs_fingerprint(conn, code)
+    if fingerprint is not None and manifest.get("fingerprint") == fingerprint:
+        names = _script_names(sieve_dir) if names is None else names
+        if _same_names(manifest, names):
+            scripts = ScriptPlan(sieve_dir, None, fingerprint, len(names), manifest)
+            scripts.store_stamp = store_stamp
+            return scripts
+    scripts = ScriptPlan(sieve_dir, wanted_scripts(conn), fingerprint)
+    scripts.store_stamp = store_stamp
+    scripts.code = code
+    return scripts
+
+
+def _same_names(manifest: dict, names: list[str]) -> bool:
+    return len(names) == manifest.get("scripts") and _names_digest(names) == manifest.get("names")

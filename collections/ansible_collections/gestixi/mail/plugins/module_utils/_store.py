@@ -76,6 +76,24 @@ class Store:
                                  "run any gestixi.mail module without check mode to migrate it"
                                  % (self.path, version, SCHEMA_VERSION))
 
+    def stamp(self) -> list | None:
+        """What identifies the store file's content: inode, size and the header's change
+        counter and page count, which SQLite updates on every commit in its default (rollback
+        journal) mode. None for a store in memory or in WAL mode (no counter per commit).
+
+        Read it inside a transaction (the lock keeps other writers out) to describe what the
+        transaction sees.
+        """
+        if self.created or self.conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+            return None
+        try:
+            with open(self.path, "rb") as handle:
+                header = handle.read(32)
+            status = os.stat(self.path)
+        except OSError:
+            return None
+        return [status.st_ino, status.st_size, header[24:32].hex()]
+
     def close(self) -> None:
         self.conn.close()
 
