@@ -208,8 +208,10 @@ def test_converge_calls_use_the_modules_options():
     assert {"address": "billing@example.org", "to": ["grace@example.org", "accounting@example.net"]} in org["aliases"]
     assert {"address": "all@example.org", "to": []} in org["aliases"]
     holidays = next(r for r in org["responders"] if r["name"] == "holidays")
+    described = next(r for r in variables["gestixi_mail_domains"][0]["users"][0]["responders"] if r["name"] == "holidays")
+    # The description's 'message' is the module's 'body' (Ansible reserves the option name 'message').
     assert holidays == {"login": "alice", "name": "holidays", "enabled": True, "subject": "Out of office",
-                        "message": holidays["message"], "start": "2026-12-19", "end": "2027-01-04", "days": 7}
+                        "body": described["message"], "start": "2026-12-19", "end": "2027-01-04", "days": 7}
     closure = next(r for r in org["responders"] if r["name"] == "christmas-closure")
     assert closure["all_users"] is True and "login" not in closure
 
@@ -221,6 +223,7 @@ def test_converge_calls_accept_yaml_dates_and_a_single_recipient():
     assert calls[0]["aliases"] == [{"address": "a@example.org", "to": ["bob@x.example"]}]
     assert calls[0]["responders"][0]["start"] == "2026-01-02"
     assert calls[0]["responders"][0]["end"] == ""
+    assert calls[0]["responders"][0]["body"] == "" and "message" not in calls[0]["responders"][0]
     assert "password" not in calls[0]["users"][0]  # kept as it is on the server
 
 

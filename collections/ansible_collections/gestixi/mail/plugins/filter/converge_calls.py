@@ -16,7 +16,9 @@ description:
     every day, C(days=7)); only a user's O(_input[].users[].password) is kept when not given.
   - A user's automatic replies become items of the domain's
     M(gestixi.mail.gestixi_responder) call with C(login); the domain-wide ones get
-    C(all_users=true). Dates written as YAML dates become C(YYYY-MM-DD) text.
+    C(all_users=true). Dates written as YAML dates become C(YYYY-MM-DD) text, and the text of
+    a reply (C(message) in the description) becomes the module's
+    O(gestixi.mail.gestixi_responder#module:body).
 author:
   - gestixi.mail contributors (@gestixi)
 options:

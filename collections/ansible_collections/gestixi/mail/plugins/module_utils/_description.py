@@ -832,6 +832,9 @@ def summary(sources: list[tuple[str, object]]) -> dict:
 USER_DEFAULTS = {"name": "", "quota": 0, "enabled": True}
 RESPONDER_DEFAULTS = {"enabled": True, "subject": "", "message": "", "start": "", "end": "", "days": 7}
 RESPONDER_FIELDS = ("name", "enabled", "subject", "message", "start", "end", "days")
+# Description field -> gestixi_responder option, where they differ: the reply's text is
+# 'message' in the description but 'body' in the module (Ansible reserves the option 'message').
+RESPONDER_OPTIONS = {"message": "body"}
 
 
 def _day_text(value: object) -> object:
@@ -844,7 +847,7 @@ def _responder_args(responder: dict, owner: dict) -> dict:
     args = dict(owner)
     for field in RESPONDER_FIELDS:
         value = responder.get(field)
-        args[field] = RESPONDER_DEFAULTS[field] if value is None else _day_text(value)
+        args[RESPONDER_OPTIONS.get(field, field)] = RESPONDER_DEFAULTS[field] if value is None else _day_text(value)
     return args
 
 

@@ -7,11 +7,14 @@ One call converges the responders of ONE domain: a user's own (login) or the dom
 (all_users: true, stored with login ''), which answer for every user of the domain. The Sieve
 scripts that carry them are rendered by _sieve and kept in step by _sieve_sync (run_converge).
 
-A record is {enabled, subject, message, start, end, days}, keyed by (owner, name) where owner is
+A record is {enabled, subject, body, start, end, days}, keyed by (owner, name) where owner is
 'login@domain', or '*@domain' for a domain-wide responder. Dates are 'YYYY-MM-DD' or '' (open).
+The reply's text is the module option and record field 'body' (Ansible reserves the option name
+'message'); it is stored in the column responders.message, and the mail description and the
+export of gestixi_mail_info call it 'message'.
 
 What reaches a mail header or the Sieve script is checked here: the subject is one line
-(no CR, LF or other control character); the message has its line breaks normalised to LF and
+(no CR, LF or other control character); the body has its line breaks normalised to LF and
 may hold any text but NUL and control characters other than TAB and LF. The renderer escapes
 backslash and double quote, which is all a Sieve quoted string needs.
 """
@@ -33,26 +36,26 @@ ITEM_OPTIONS = {
     "name": {"type": "str", "required": True},
     "enabled": {"type": "bool"},
     "subject": {"type": "str"},
-    "message": {"type": "str"},
+    "body": {"type": "str"},
     "start": {"type": "str"},
     "end": {"type": "str"},
     "days": {"type": "int"},
     "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
 }
-SINGLE_ONLY = ("login", "all_users", "name", "enabled", "subject", "message", "start", "end", "days")
-DEFAULTS = {"enabled": True, "subject": "", "message": "", "start": "", "end": "", "days": 7}
-FIELDS = ("enabled", "subject", "message", "start", "end", "days")
+SINGLE_ONLY = ("login", "all_users", "name", "enabled", "subject", "body", "start", "end", "days")
+DEFAULTS = {"enabled": True, "subject": "", "body": "", "start": "", "end": "", "days": 7}
+FIELDS = ("enabled", "subject", "body", "start", "end", "days")
 ALL_USERS_OWNER = "*"  # owner key part of a domain-wide responder: *@domain (never a login)
 
 MAX_NAME = 64
 MAX_SUBJECT = 255
-MAX_MESSAGE = 10000
+MAX_BODY = 10000
 MIN_DAYS, MAX_DAYS = 1, 365
 _NEWLINES = re.compile("\r\n|\r")
 # Subject: any control character (C0 with TAB, CR, LF; DEL; C1) and the Unicode line separators.
 _SUBJECT_BAD = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-# Message (after CRLF/CR -> LF): control characters except TAB and LF.
-_MESSAGE_BAD = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+# Body (after CRLF/CR -> LF): control characters except TAB and LF.
+_BODY_BAD = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def argument_spec() -> dict:
@@ -130,20 +133,20 @@ def check_subject(subject: object) -> str:
     return subject
 
 
-def check_message(message: object) -> str:
+def check_body(body: object) -> str:
     """Line breaks CRLF and CR become LF; NUL and other control characters (but TAB) are refused."""
-    if not isinstance(message, str):
-        raise ValueError("the message must be text")
-    _utf8(message, "message")
-    text = _NEWLINES.sub("\n", message)
+    if not isinstance(body, str):
+        raise ValueError("the body must be text")
+    _utf8(body, "body")
+    text = _NEWLINES.sub("\n", body)
     if "\x00" in text:
-        raise ValueError("the message contains a NUL character (U+0000), which no mail or Sieve "
+        raise ValueError("the body contains a NUL character (U+0000), which no mail or Sieve "
                          "script can carry")
-    bad = _MESSAGE_BAD.search(text)
+    bad = _BODY_BAD.search(text)
     if bad:
-        raise ValueError("the message contains the control character %s" % _codepoint(bad.group()))
-    if len(text) > MAX_MESSAGE:
-        raise ValueError("the message is longer than %d characters" % MAX_MESSAGE)
+        raise ValueError("the body contains the control character %s" % _codepoint(bad.group()))
+    if len(text) > MAX_BODY:
+        raise ValueError("the body is longer than %d characters" % MAX_BODY)
     return text
 
 
@@ -264,7 +267,7 @@ def collect(params: dict, conn: sqlite3.Connection | None = None) -> Wanted:
                          "gestixi.mail.gestixi_user" % owner)
         record = {field: None for field in FIELDS}
         record["enabled"] = item["enabled"]
-        for field, rule in (("subject", check_subject), ("message", check_message), ("start", check_day),
+        for field, rule in (("subject", check_subject), ("body", check_body), ("start", check_day),
                             ("end", check_day), ("days", check_days)):
             if item[field] is not None:
                 try:
@@ -286,7 +289,7 @@ def check_complete(plan: Plan, wanted: Wanted) -> None:
         label = wanted.labels.get(key, key_text(key))
         bad = wanted.bad_fields.get(key, set())
         if record["enabled"]:
-            for field in ("subject", "message"):
+            for field in ("subject", "body"):
                 if field not in bad and not record[field].strip():
                     wanted.problems.add(label, field, "an enabled automatic reply needs a %s" % field)
         if not bad & {"start", "end"} and record["start"] and record["end"] and record["start"] > record["end"]:
@@ -300,7 +303,7 @@ def check_complete(plan: Plan, wanted: Wanted) -> None:
 def load(conn: sqlite3.Connection, domain: str) -> dict[tuple[str, str], dict]:
     """The responders of one domain (its users' and the domain-wide ones), in one query."""
     return {(owner_of(domain, row[0]), row[1]): {
-        "enabled": bool(row[2]), "subject": row[3], "message": row[4],
+        "enabled": bool(row[2]), "subject": row[3], "body": row[4],
         "start": row[5] or "", "end": row[6] or "", "days": row[7]}
         for row in conn.execute("SELECT login, name, enabled, subject, message, start_date, end_date, days "
                                 "FROM responders WHERE domain = ?", (domain,))}
@@ -321,12 +324,12 @@ def converge_responders(conn: sqlite3.Connection, params: dict) -> list[Plan]:
     conn.executemany(
         "INSERT INTO responders (domain, login, name, enabled, subject, message, start_date, end_date, days) "
         "VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, ''), NULLIF(?, ''), ?)",
-        [(domain, _login(owner), name, int(r["enabled"]), r["subject"], r["message"], r["start"], r["end"],
+        [(domain, _login(owner), name, int(r["enabled"]), r["subject"], r["body"], r["start"], r["end"],
           r["days"]) for (owner, name), r in plan.created])
     conn.executemany(
         "UPDATE responders SET enabled = ?, subject = ?, message = ?, start_date = NULLIF(?, ''), "
         "end_date = NULLIF(?, ''), days = ? WHERE domain = ? AND login = ? AND name = ?",
-        [(int(r["enabled"]), r["subject"], r["message"], r["start"], r["end"], r["days"], domain,
+        [(int(r["enabled"]), r["subject"], r["body"], r["start"], r["end"], r["days"], domain,
           _login(owner), name) for (owner, name), _before, r in plan.updated])
     conn.executemany("DELETE FROM responders WHERE domain = ? AND login = ? AND name = ?",
                      [(domain, _login(owner), name) for (owner, name), _record in plan.removed])

@@ -79,19 +79,22 @@ options:
     description:
       - The "enabled" checkbox. A disabled reply is kept but never answers.
       - V(true) for a new reply when not given; an existing reply keeps its value.
-      - An enabled reply needs a O(subject) and a O(message).
+      - An enabled reply needs a O(subject) and a O(body).
     type: bool
   subject:
     description:
       - Subject of the reply, one line; non-ASCII text is encoded for the mail header.
         Line breaks and other control characters are refused. At most 255 characters.
     type: str
-  message:
+  body:
     description:
       - Text of the reply (plain text, UTF-8). Line breaks CRLF and CR become LF; NUL and
         other control characters except TAB are refused. At most 10000 characters.
       - Sent exactly as written, C(${...}), quotes, backslashes and lines starting with C(.)
         included.
+      - The mail description (role P(gestixi.mail.state#role)) and the export of
+        M(gestixi.mail.gestixi_mail_info) call this field C(message); Ansible reserves that
+        name for module options.
     type: str
   start:
     description:
@@ -139,8 +142,8 @@ options:
       subject:
         description: As O(subject).
         type: str
-      message:
-        description: As O(message).
+      body:
+        description: As O(body).
         type: str
       start:
         description: As O(start).
@@ -178,7 +181,7 @@ EXAMPLES = r"""
     login: alice
     name: holidays
     subject: Out of office
-    message: |
+    body: |
       I am away until January 4th. For urgent matters, write to contact@example.org.
     start: "2026-12-20"
     end: "2027-01-04"
@@ -189,7 +192,7 @@ EXAMPLES = r"""
     all_users: true
     name: closure
     subject: Office closed
-    message: We are closed on public holidays and answer on the next working day.
+    body: We are closed on public holidays and answer on the next working day.
     start: "2026-12-25"
     end: "2026-12-25"
 
@@ -208,13 +211,13 @@ EXAMPLES = r"""
       - login: alice
         name: holidays
         subject: Out of office
-        message: I am away until January 4th.
+        body: I am away until January 4th.
         start: "2026-12-20"
         end: "2027-01-04"
       - all_users: true
         name: closure
         subject: Office closed
-        message: We are closed on public holidays.
+        body: We are closed on public holidays.
         start: "2026-12-25"
         end: "2026-12-25"
 """

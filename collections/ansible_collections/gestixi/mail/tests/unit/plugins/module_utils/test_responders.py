@@ -11,7 +11,7 @@ from ansible_collections.gestixi.mail.plugins.module_utils._errors import MailSt
 from ansible_collections.gestixi.mail.plugins.module_utils._responders import (
     ITEM_OPTIONS,
     argument_spec,
-    check_message,
+    check_body,
     check_subject,
     converge_responders,
     module_constraints,
@@ -47,7 +47,7 @@ def item_params(**given) -> dict:
     return out
 
 
-HOLIDAYS = dict(login="alice", name="holidays", subject="Out of office", message="Away.\n",
+HOLIDAYS = dict(login="alice", name="holidays", subject="Out of office", body="Away.\n",
                 start="2026-12-20", end="2027-01-04")
 
 
@@ -95,7 +95,7 @@ def test_fields_not_given_keep_their_value(conn):
                                "fields": ["enabled"]}]
     assert rows(conn)[0][3:] == (0, "Out of office", "Away.\n", "2026-12-20", "2027-01-04", 3)
     plan, = converge_responders(conn, params(login="alice", name="holidays", enabled=True))
-    assert plan.counts()["updated"] == 1, "re-enabling uses the stored subject and message"
+    assert plan.counts()["updated"] == 1, "re-enabling uses the stored subject and body"
 
 
 def test_empty_dates_open_the_window(conn):
@@ -107,7 +107,7 @@ def test_empty_dates_open_the_window(conn):
 
 
 def test_domain_wide_form_is_stored_with_an_empty_login(conn):
-    plan, = converge_responders(conn, params(all_users=True, name="closure", subject="Closed", message="Closed.",
+    plan, = converge_responders(conn, params(all_users=True, name="closure", subject="Closed", body="Closed.",
                                              start="2026-12-25", end="2026-12-25"))
     assert plan.changes()[0]["key"] == "*@example.org/closure"
     assert rows(conn)[0][:3] == ("example.org", "", "closure")
@@ -120,11 +120,11 @@ def test_a_user_and_the_domain_may_use_the_same_name(conn):
     assert plan.counts()["created"] == 2
 
 
-def test_message_line_breaks_are_stored_as_lf_and_text_kept_verbatim(conn):
+def test_body_line_breaks_are_stored_as_lf_and_text_kept_verbatim(conn):
     text = 'Line 1\r\n.\r\n.dot\rété ${x} "q" \\ \ttab'
-    converge_responders(conn, params(**holidays(message=text)))
+    converge_responders(conn, params(**holidays(body=text)))
     assert rows(conn)[0][5] == 'Line 1\n.\n.dot\nété ${x} "q" \\ \ttab'
-    plan, = converge_responders(conn, params(**holidays(message=text)))
+    plan, = converge_responders(conn, params(**holidays(body=text)))
     assert plan.counts()["unchanged"] == 1, "the same CRLF input is idempotent"
 
 
@@ -186,17 +186,18 @@ SINGLE = "responder 'holidays' of alice@example.org"
     (dict(subject="Out\x7fX"), "subject", "U+007F"),
     (dict(subject="Out\x85X"), "subject", "U+0085"),
     (dict(subject="x" * 256), "subject", "longer than 255"),
-    (dict(message="Away\x00"), "message", "NUL"),
-    (dict(message="Away\x1b[31m"), "message", "U+001B"),
-    (dict(message="Away\x0c"), "message", "U+000C"),
-    (dict(message="x" * 10001), "message", "longer than 10000"),
+    (dict(body="Away\x00"), "body", "the body contains a NUL"),
+    (dict(body="Away\x1b[31m"), "body", "U+001B"),
+    (dict(body="Away\x0c"), "body", "U+000C"),
+    (dict(body="x" * 10001), "body", "the body is longer than 10000"),
+    (dict(body=["not", "text"]), "body", "the body must be text"),
     (dict(start="2026-02-30"), "start", "not a real calendar date"),
     (dict(end="next week"), "end", "YYYY-MM-DD"),
     (dict(start="2027-01-05"), "end", "before the start date"),
     (dict(days=0), "days", "from 1 to 365"),
     (dict(days=366), "days", "from 1 to 365"),
     (dict(subject=""), "subject", "needs a subject"),
-    (dict(message="  \n"), "message", "needs a message"),
+    (dict(body="  \n"), "body", "needs a body"),
     (dict(name=""), "name", "a name is required"),
     (dict(name="a/b"), "name", "'/'"),
     (dict(name=" padded"), "name", "spaces"),
@@ -227,8 +228,8 @@ def test_unknown_domain_and_invalid_domain(conn):
     assert only_problem(conn, **holidays(domain="not a domain"))[1] == "domain"
 
 
-def test_non_ascii_subject_and_message_are_accepted(conn):
-    converge_responders(conn, params(**holidays(subject="Absent — congés d'été 🏖", message="À bientôt, 日本")))
+def test_non_ascii_subject_and_body_are_accepted(conn):
+    converge_responders(conn, params(**holidays(subject="Absent — congés d'été 🏖", body="À bientôt, 日本")))
     assert rows(conn)[0][4] == "Absent — congés d'été 🏖"
 
 
@@ -236,7 +237,7 @@ def test_lone_surrogates_are_refused():
     with pytest.raises(ValueError, match="UTF-8"):
         check_subject("bad \udcff byte")
     with pytest.raises(ValueError, match="UTF-8"):
-        check_message("bad \udcff byte")
+        check_body("bad \udcff byte")
 
 
 def test_enabling_a_reply_without_text_is_refused_but_a_disabled_draft_is_fine(conn):
@@ -244,7 +245,7 @@ def test_enabling_a_reply_without_text_is_refused_but_a_disabled_draft_is_fine(c
     assert rows(conn)[0][3:5] == (0, "")
     assert problems(conn, login="alice", name="draft", enabled=True) == [
         ("responder 'draft' of alice@example.org", "subject", "an enabled automatic reply needs a subject"),
-        ("responder 'draft' of alice@example.org", "message", "an enabled automatic reply needs a message")]
+        ("responder 'draft' of alice@example.org", "body", "an enabled automatic reply needs a body")]
 
 
 def test_start_after_stored_end_is_refused(conn):
@@ -261,7 +262,7 @@ def test_list_form_collects_every_problem_with_item_and_field(conn):
         holidays(name="two", subject="a\nb", days=0),            # two problems
         holidays(login="ghost", name="x"),                       # unknown user
         holidays(),                                               # duplicate of [0]
-        holidays(login=None, all_users=True, name="c", message="\x00"),
+        holidays(login=None, all_users=True, name="c", body="\x00"),
         holidays(name="late", start="2027-02-01", end="2027-01-01"),
     ])
     assert found == [
@@ -273,8 +274,8 @@ def test_list_form_collects_every_problem_with_item_and_field(conn):
          "the user ghost@example.org does not exist: create it first with gestixi.mail.gestixi_user"),
         ("responders[3] ('holidays' of alice@example.org)", "name",
          "this automatic reply is listed twice (also responders[0] ('holidays' of alice@example.org))"),
-        ("responders[4] ('c' of all users of example.org)", "message",
-         "the message contains a NUL character (U+0000), which no mail or Sieve script can carry"),
+        ("responders[4] ('c' of all users of example.org)", "body",
+         "the body contains a NUL character (U+0000), which no mail or Sieve script can carry"),
         # Rules on the merged record (given fields + stored ones) are reported in the same run.
         ("responders[5] ('late' of alice@example.org)", "end",
          "the end date 2027-01-01 is before the start date 2027-02-01"),
@@ -303,7 +304,24 @@ def test_valid_list_writes_everything_in_one_call(conn):
     assert plan.counts() == {"created": 0, "updated": 0, "removed": 0, "unchanged": 300}
 
 
-def test_check_subject_and_message_directly():
+def test_check_subject_and_body_directly():
     assert check_subject("Réponse automatique") == "Réponse automatique"
-    assert check_message("a\r\n.\r\nb") == "a\n.\nb"
-    assert check_message("${x}") == "${x}"
+    assert check_body("a\r\n.\r\nb") == "a\n.\nb"
+    assert check_body("${x}") == "${x}"
+
+
+# -- The reply's text is the option 'body' ('message' is reserved by Ansible) ---------------------------
+
+def test_the_text_option_is_body_and_message_is_no_option():
+    assert "body" in ITEM_OPTIONS and "message" not in ITEM_OPTIONS
+    assert "body" in argument_spec() and "message" not in argument_spec()
+    assert ("responders", "body") in module_constraints()["mutually_exclusive"]
+
+
+def test_body_is_stored_in_the_message_column_and_shown_as_body(conn):
+    plan, = converge_responders(conn, params(**HOLIDAYS))
+    assert conn.execute("SELECT message FROM responders").fetchone()[0] == "Away.\n"
+    plan, = converge_responders(conn, params(login="alice", name="holidays", body="Back soon.\n"))
+    assert plan.changes() == [{"action": "update", "kind": "responder", "key": "alice@example.org/holidays",
+                               "fields": ["body"]}]
+    assert conn.execute("SELECT message FROM responders").fetchone()[0] == "Back soon.\n"
