@@ -247,6 +247,12 @@ def test_plan_lines_and_merging():
     assert plan.plan_lines([], host="mail1", check_mode=False) == ["Applied on mail1: no changes"]
 
 
+def test_plan_speaks_the_descriptions_words():
+    changes = plan.changes_of([{"changes": [{"action": "update", "kind": "responder", "key": "alice@example.org/holidays",
+                                             "fields": ["body", "end"]}]}])
+    assert changes[0]["fields"] == ["message", "end"]
+
+
 def test_markdown_groups_hosts_and_reports_problems():
     run = {"check_mode": True, "hosts": {"mail2": {"changes": CHANGES}, "mail1": {"changes": CHANGES},
                                          "mail3": {"changes": []}}}

@@ -23,6 +23,8 @@ VERB = {"create": "create", "update": "change", "remove": "remove"}
 KIND_ORDER = ("domain", "user", "alias", "responder", "alias recipient", "sieve script")
 # Kinds that follow from the others; their changed "fields" (a checksum) tell a reader nothing.
 DERIVED_KINDS = ("sieve script",)
+# Module option names that the mail description spells differently: the plan speaks its words.
+DESCRIPTION_WORDS = {("responder", "body"): "message"}
 
 
 def module_results(result: object) -> Iterator[dict]:
@@ -52,7 +54,8 @@ def changes_of(results: Iterable[object]) -> list[dict]:
                 entry = {"action": change["action"], "kind": str(change.get("kind", "item")),
                          "key": str(change.get("key", ""))}
                 if change.get("fields") and entry["kind"] not in DERIVED_KINDS:
-                    entry["fields"] = [str(field) for field in change["fields"]]
+                    entry["fields"] = [DESCRIPTION_WORDS.get((entry["kind"], str(field)), str(field))
+                                       for field in change["fields"]]
                 marker = (entry["action"], entry["kind"], entry["key"], tuple(entry.get("fields", ())))
                 # An item created by this run and then completed by a later call (a new
                 # domain's catch-all, say) is one creation for the reader.
