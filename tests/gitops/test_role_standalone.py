@@ -38,3 +38,21 @@ def test_one_bad_host_stops_every_host(workspace):
     assert "bad failed before the mail description could be checked" in done.stdout
     assert "Domains (name and time zone)" not in done.stdout
     assert not os.path.exists(ws.store)
+
+
+def test_the_servers_alias_limit_reaches_the_modules(workspace):
+    """An all-users alias of 3 users passes Postfix's default limit, not a server limit of 2."""
+    ws = workspace
+    password = GOOD["gestixi_mail_domains"][0]["users"][0]["password"]
+    description = {"gestixi_mail_domains": [{
+        "name": "example.org",
+        "users": [{"login": login, "password": password} for login in ("alice", "bob", "carol")],
+        "aliases": [{"address": "all", "to": []}]}]}
+    ws.hosts(["mail1"], {"mail1": yaml.safe_dump(description)})
+    assert ws.playbook("mail.yml").rc == 0
+    ws.write("host_vars/mail1.yml", yaml.safe_dump({**description, "server_virtual_alias_expansion_limit": 2}))
+    before = ws.digest()
+    run = ws.playbook("mail.yml")
+    assert run.rc != 0
+    assert "virtual_alias_expansion_limit 2" in run.output
+    assert ws.digest() == before
