@@ -64,6 +64,11 @@ class Store:
             self.conn.execute("PRAGMA foreign_keys = ON")
             if read_only:
                 self._check_readable()
+            else:
+                # Postfix and Dovecot read the file while a converge writes it. Without spilling,
+                # the transaction's pages stay in memory and SQLite takes the exclusive lock that
+                # blocks those readers only for the commit itself, not for the whole converge.
+                self.conn.execute("PRAGMA cache_spill = OFF")
         except sqlite3.Error as exc:
             raise MailStateError("cannot open the store %s: %s" % (path, exc)) from None
 

@@ -94,3 +94,21 @@ def test_failed_second_transaction_keeps_a_store_created_by_the_first(tmp_path):
             raise MailStateError("bad")
     store.close()
     assert os.path.exists(path)
+
+
+def test_readers_are_not_blocked_while_a_large_converge_is_still_writing(tmp_path):
+    import sqlite3
+
+    path = str(tmp_path / "mail.sqlite")
+    store = Store(path)
+    with store.transaction() as conn:
+        conn.execute("INSERT INTO domains (name) VALUES ('x.org')")
+    with store.transaction() as conn:
+        # Far more than SQLite's default page cache (2 MB): without cache_spill = OFF the writer
+        # would take the exclusive lock here, before COMMIT, and readers would fail.
+        conn.executemany("INSERT INTO users (address, domain, login, password) VALUES (?, 'x.org', ?, ?)",
+                         [("u%d@x.org" % i, "u%d" % i, "x" * 200) for i in range(40000)])
+        reader = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=0)
+        assert reader.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 0
+        reader.close()
+    store.close()
