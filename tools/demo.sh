@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The gestixi.mail demo: a real mail server (Postfix, Dovecot, Sieve) in the podman container
-# gestixi-mail-demo, converged by playbooks/site.yml from inventories/demo, its ports on
-# 127.0.0.1 only. Sends one message to the "all users" alias and shows it arriving over IMAP.
+# The gestixi.mail demo: a real mail server (Postfix, Dovecot, Sieve) with its webmail
+# (Roundcube, desktop client settings) in the podman container gestixi-mail-demo, converged by
+# playbooks/site.yml from inventories/demo, its ports on 127.0.0.1 only. Sends one message to
+# the "all users" alias, shows it arriving over IMAP, and logs into the webmail.
 #
 #   tools/demo.sh        (or ./run demo)   start or update the demo; run again: changes nothing
 #   tools/demo-stop.sh   (or ./run demo-stop)   remove the container
@@ -11,7 +12,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 NAME=gestixi-mail-demo
 HOSTNAME_IN=mail.example.org
 # host port -> container port, on 127.0.0.1 only
-PORTS=(8025:25 8587:587 8465:465 8143:143 8993:993 8190:4190)
+PORTS=(8025:25 8587:587 8465:465 8143:143 8993:993 8190:4190 8080:80 8443:443)
 
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$ROOT/images/containers.conf}"
 export ANSIBLE_CONFIG="${ANSIBLE_CONFIG:-$ROOT/ansible.cfg}"
@@ -28,12 +29,21 @@ step "image (images/build.sh: built once, reused while build.sh is unchanged)"
 image=$("$ROOT/images/build.sh" | tail -n 1)
 echo "    $image"
 
+# The published ports as `podman port` lists them, sorted: "80/tcp -> 127.0.0.1:8080".
+want_ports() {
+  local p
+  for p in "${PORTS[@]}"; do printf '%s/tcp -> 127.0.0.1:%s\n' "${p#*:}" "${p%%:*}"; done | sort
+}
+
 step "container $NAME"
 want_id=$(podman image inspect --format '{{.Id}}' "$image")
 if podman container exists "$NAME"; then
   have_id=$(podman container inspect --format '{{.Image}}' "$NAME")
   if [ "$have_id" != "$want_id" ]; then
     echo "    built from an older image: recreating it (the demo's mail is lost)"
+    podman rm -f "$NAME" >/dev/null
+  elif [ "$(podman port "$NAME" | sort)" != "$(want_ports)" ]; then
+    echo "    published ports differ from ${PORTS[*]}: recreating it (the demo's mail is lost)"
     podman rm -f "$NAME" >/dev/null
   elif [ "$(podman container inspect --format '{{.State.Running}}' "$NAME")" != "true" ]; then
     echo "    starting it again"
@@ -102,23 +112,52 @@ for login in ("alice", "bob", "carol"):
         raise SystemExit("the demo message did not arrive for %s" % address)
 PY
 
+step "the webmail on 127.0.0.1:8080: Roundcube login, desktop client settings"
+python3 - <<'PY'
+import http.cookiejar, re, urllib.parse, urllib.request
+
+base = "http://127.0.0.1:8080"
+opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+page = opener.open(base + "/", timeout=30).read().decode()
+token = re.search(r'name="_token" value="([^"]+)"', page)
+if not token:
+    raise SystemExit("no Roundcube login page on %s/" % base)
+form = {"_token": token.group(1), "_task": "login", "_action": "login", "_timezone": "Europe/Paris",
+        "_url": "", "_user": "alice@example.org", "_pass": "alice-secret-1"}
+answer = opener.open(base + "/?_task=login", urllib.parse.urlencode(form).encode(), timeout=30)
+inbox = answer.read().decode()
+if "_task=mail" not in answer.geturl() or "rcmloginuser" in inbox:
+    raise SystemExit("the webmail login of alice@example.org failed (%s)" % answer.geturl())
+print("    %s/  logged in as alice@example.org (Roundcube shows the mailbox)" % base)
+
+request = urllib.request.Request(base + "/mail/config-v1.1.xml", headers={"Host": "autoconfig.example.org"})
+xml = urllib.request.urlopen(request, timeout=30).read().decode()
+servers = re.findall(r"<(incoming|outgoing)Server type=\"(\w+)\">\s*<hostname>([^<]+)</hostname>\s*<port>(\d+)</port>", xml)
+if not servers:
+    raise SystemExit("no autoconfig document for example.org")
+print("    autoconfig for example.org: %s" % ", ".join("%s %s:%s" % (kind, host, port) for _, kind, host, port in servers))
+PY
+
 cat <<EOF
 
-==> the demo is up ($((SECONDS - start)) s). Connect a mail client to 127.0.0.1:
+==> the demo is up ($((SECONDS - start)) s). Connect a browser or a mail client to 127.0.0.1:
 
+    Webmail     http://127.0.0.1:8080/   or https://127.0.0.1:8443/ (Roundcube)
     IMAP        127.0.0.1:8143 (STARTTLS)   or 127.0.0.1:8993 (TLS)
     SMTP        127.0.0.1:8587 (submission, STARTTLS + login)   or 127.0.0.1:8465 (TLS)
     incoming    127.0.0.1:8025 (plain SMTP, as from another mail server)
     ManageSieve 127.0.0.1:8190
-    The certificate is self-signed (mail.example.org): accept it in the client.
+    The certificate is self-signed (mail.example.org): accept it in the browser and the client.
 
-    Logins (address / password):
+    Logins, webmail and mail clients (address / password):
       alice@example.org / alice-secret-1
       bob@example.org   / bob-secret-1
       carol@example.org / carol-secret-1   (has an automatic reply: see "GestiXi - Sent")
     Aliases: contact@ -> alice, support@ -> alice + bob, all@ -> every user
 
     Try:  swaks --server 127.0.0.1:8025 --from you@outside.test --to support@example.org
+          curl -H 'Host: autoconfig.example.org' http://127.0.0.1:8080/mail/config-v1.1.xml
+                (the settings Thunderbird fetches for example.org; docs/webmail.md)
     Edit inventories/demo/group_vars/mail/*.yml and run tools/demo.sh again to apply it.
     Stop: tools/demo-stop.sh
 EOF
