@@ -99,7 +99,7 @@ for login in ("alice", "bob", "carol"):
     deadline = time.monotonic() + 30
     while True:
         imap = imaplib.IMAP4_SSL("127.0.0.1", 8993, ssl_context=tls, timeout=30)
-        imap.login(address, "%s-secret-1" % login)
+        imap.login(address, "gestixi-demo")
         imap.select("INBOX", readonly=True)
         found = imap.search(None, "SUBJECT", '"%s"' % token)[1][0].split()
         total = imap.select("INBOX", readonly=True)[1][0].decode()
@@ -123,7 +123,7 @@ token = re.search(r'name="_token" value="([^"]+)"', page)
 if not token:
     raise SystemExit("no Roundcube login page on %s/" % base)
 form = {"_token": token.group(1), "_task": "login", "_action": "login", "_timezone": "Europe/Paris",
-        "_url": "", "_user": "alice@example.org", "_pass": "alice-secret-1"}
+        "_url": "", "_user": "alice@example.org", "_pass": "gestixi-demo"}
 answer = opener.open(base + "/?_task=login", urllib.parse.urlencode(form).encode(), timeout=30)
 inbox = answer.read().decode()
 if "_task=mail" not in answer.geturl() or "rcmloginuser" in inbox:
@@ -149,11 +149,11 @@ cat <<EOF
     ManageSieve 127.0.0.1:8190
     The certificate is self-signed (mail.example.org): accept it in the browser and the client.
 
-    Logins, webmail and mail clients (address / password):
-      alice@example.org / alice-secret-1
-      bob@example.org   / bob-secret-1
-      carol@example.org / carol-secret-1   (has an automatic reply: see "GestiXi - Sent")
-    Aliases: contact@ -> alice, support@ -> alice + bob, all@ -> every user
+    The example description (inventories/example/group_vars/mail/), password gestixi-demo for all:
+      alice bob carol david emma grace @example.org (frank is disabled), henri ines julie @example.net
+      alice@example.org has an automatic reply from 2026-12-19 to 2027-01-04 (Europe/Paris)
+    Aliases: contact@ -> alice + bob, support@ -> carol + david + emma, all@example.org and
+             everyone@example.net -> every enabled user of the domain
 
     Try:  swaks --server 127.0.0.1:8025 --from you@outside.test --to support@example.org
           curl -H 'Host: autoconfig.example.org' http://127.0.0.1:8080/mail/config-v1.1.xml
