@@ -418,7 +418,8 @@ def converge_aliases(conn: sqlite3.Connection, params: dict) -> list[Plan]:
     plan = plan_items(Plan("alias", public), snapshot.aliases, wanted.records, absent=wanted.removed)
     plan.updated.extend(detached)
     _write(conn, plan)
-    _check_store(conn, wanted, params)
+    if plan.changed:
+        _check_store(conn, wanted, params)
     return [plan]
 
 

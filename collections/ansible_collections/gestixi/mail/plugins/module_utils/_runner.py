@@ -39,8 +39,13 @@ def fail(module, exc: MailStateError) -> None:
     module.fail_json(msg=str(exc), problems=[p.as_dict() for p in exc.problems])
 
 
-def run_converge(module, converge: Callable[[sqlite3.Connection], list[Plan]], **extra) -> None:
-    """Run converge(conn) -> plans in one transaction and exit the module with the result."""
+def run_converge(module, converge: Callable[[sqlite3.Connection], list[Plan]], *,
+                 converge_checks_changes: bool = False, **extra) -> None:
+    """Run converge(conn) -> plans in one transaction and exit the module with the result.
+
+    converge_checks_changes: converge already ran the whole-store checks whenever it changed
+    the store (to name the problems by its own items), so they are not run a second time.
+    """
     params = module.params
     scripts = None
     try:
@@ -54,7 +59,8 @@ def run_converge(module, converge: Callable[[sqlite3.Connection], list[Plan]], *
                 # The Sieve manifest also proves when this same content already passed the
                 # whole-store checks with these limits: then a converge that changes nothing
                 # skips them (they cost about a second for 20,000 aliases).
-                if changed or not scripts.store_checked(list(limits)):
+                if (changed and not converge_checks_changes) or (
+                        not changed and not scripts.store_checked(list(limits))):
                     check_store(conn, limits)
                 scripts.checked_limits = list(limits)
                 scripts.prepare(module, params["sievec_path"])
