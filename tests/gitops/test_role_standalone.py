@@ -2,8 +2,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The role used directly in an operator's own playbook (not through playbooks/mail.yml).
 
-Ansible checks the role's meta/argument_specs.yml first, and on its own stops only the host
-whose description breaks it. The role must still stop every host before any change.
+The role's first task checks every host's description on the controller; one bad host must
+stop every host before any change.
 """
 from __future__ import annotations
 
@@ -20,23 +20,41 @@ GOOD = {"gestixi_mail_domains": [{"name": "example.org", "users": [
 BAD = {"gestixi_mail_domains": [{"name": "example.org", "users": [{"login": "bob", "pasword": "x"}]}]}
 
 
-def test_one_bad_host_stops_every_host(workspace):
-    ws = workspace
-    ws.hosts(["good", "bad"], {"good": yaml.safe_dump(GOOD), "bad": yaml.safe_dump(BAD)})
+def _own_play(ws) -> subprocess.CompletedProcess:
+    """An operator's own play that applies the role to every host."""
     playbook = os.path.join(ws.root, "own.yml")
     with open(playbook, "w", encoding="utf-8") as handle:
         handle.write("- name: An operator's own play\n  hosts: mail\n  gather_facts: false\n"
                      "  roles:\n    - role: gestixi.mail.state\n")
-    done = subprocess.run([tool("ansible-playbook"), "-i", ws.inventory, playbook],
+    return subprocess.run([tool("ansible-playbook"), "-i", ws.inventory, playbook],
                           env=ws.env(os.path.join(ws.root, "plan.json")), stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, timeout=600, check=False)
+
+
+def test_one_bad_host_stops_every_host(workspace):
+    ws = workspace
+    ws.hosts(["good", "bad"], {"good": yaml.safe_dump(GOOD), "bad": yaml.safe_dump(BAD)})
+    done = _own_play(ws)
     assert done.returncode != 0
-    # Ansible's own check of meta/argument_specs.yml refused the bad host ...
+    # The check refused the bad host, naming the YAML path ...
+    assert "gestixi_mail_domains[0].users[0].pasword: unknown key 'pasword'" in done.stdout
+    # ... and any_errors_fatal stopped the good one before any change.
+    assert "TASK [gestixi.mail.state : Converge the mail description]" not in done.stdout
+    assert not os.path.exists(ws.store)
+
+
+def test_a_bad_role_argument_stops_every_host(workspace):
+    """Ansible's check of meta/argument_specs.yml fails only the host it refuses; the role
+    then stops the others before the description is checked or anything changes."""
+    ws = workspace
+    ws.hosts(["good", "bad"], {"good": yaml.safe_dump(GOOD),
+                               "bad": yaml.safe_dump({**GOOD, "state_show_plan": "perhaps"})})
+    done = _own_play(ws)
+    assert done.returncode != 0
     assert "Validating arguments against arg spec 'main'" in done.stdout
-    assert "gestixi_mail_domains.users.pasword" in done.stdout
-    # ... and the role stopped the good one before any change.
+    assert "state_show_plan" in done.stdout
     assert "bad failed before the mail description could be checked" in done.stdout
-    assert "Domains (name and time zone)" not in done.stdout
+    assert "TASK [gestixi.mail.state : Converge the mail description]" not in done.stdout
     assert not os.path.exists(ws.store)
 
 

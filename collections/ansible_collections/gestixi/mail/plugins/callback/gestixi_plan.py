@@ -74,8 +74,10 @@ from ansible_collections.gestixi.mail.plugins.plugin_utils._plan import (
 )
 
 CONVERGE_MODULES = frozenset("gestixi.mail.%s" % name for name in
-                             ("gestixi_domain", "gestixi_user", "gestixi_alias", "gestixi_responder"))
+                             ("gestixi_domain", "gestixi_user", "gestixi_alias", "gestixi_responder",
+                              "gestixi_mail"))
 VALIDATE_MODULE = "gestixi.mail.gestixi_description_validate"
+WHOLE_MODULE = "gestixi.mail.gestixi_mail"
 
 
 def _action(task) -> str:
@@ -122,7 +124,10 @@ class CallbackModule(CallbackBase):
         host = self._host(result.host.get_name())
         host["failed"] = True
         data = result.result
-        if action == VALIDATE_MODULE:
+        # gestixi_mail checks the description on the controller as the validate module does:
+        # its problems then carry YAML paths.
+        described = [p for p in data.get("problems") or [] if isinstance(p, dict) and "path" in p]
+        if action == VALIDATE_MODULE or (action == WHOLE_MODULE and described):
             for problem in data.get("problems") or []:
                 if problem not in host["problems"]:
                     host["problems"].append({"path": str(problem.get("path")), "message": str(problem.get("message"))})

@@ -399,7 +399,8 @@ def _detach(wanted: Wanted, snapshot: Snapshot, problems: ProblemCollector) -> l
     return updates
 
 
-def converge_aliases(conn: sqlite3.Connection, params: dict) -> list[Plan]:
+def converge_aliases(conn: sqlite3.Connection, params: dict, name_problems: bool = True) -> list[Plan]:
+    """Converge aliases; name_problems as in _users.converge_users."""
     parser = AddressParser()
     problems = ProblemCollector()
     snapshot = Snapshot(conn)
@@ -418,7 +419,7 @@ def converge_aliases(conn: sqlite3.Connection, params: dict) -> list[Plan]:
     plan = plan_items(Plan("alias", public), snapshot.aliases, wanted.records, absent=wanted.removed)
     plan.updated.extend(detached)
     _write(conn, plan)
-    if plan.changed:
+    if plan.changed and name_problems:
         _check_store(conn, wanted, params)
     return [plan]
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Callable
 
+from ansible.module_utils.basic import AnsibleModule
+
 from ansible_collections.gestixi.mail.plugins.module_utils._converge import Plan, summarize
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import MailStateError
 from ansible_collections.gestixi.mail.plugins.module_utils._integrity import check_store, limits_from_params
@@ -35,16 +37,37 @@ def store_argument_spec() -> dict:
     }
 
 
-def fail(module, exc: MailStateError) -> None:
-    module.fail_json(msg=str(exc), problems=[p.as_dict() for p in exc.problems])
+class SummaryLoggingModule(AnsibleModule):
+    """AnsibleModule that logs its invocation in one short line, summary(params).
+
+    The stock log line renders every argument and scrubs it of every no_log value: with
+    10,000 users that alone takes seconds, and a password inside an argument without its own
+    no_log option (a whole description) would be logged.
+    """
+
+    def __init__(self, *args, summary: Callable[[dict], dict], **kwargs) -> None:
+        self.summary = summary
+        super().__init__(*args, **kwargs)
+
+    def _log_invocation(self) -> None:
+        summary = self.summary(self.params)
+        self.log("Invoked with %s" % " ".join("%s=%s" % item for item in summary.items()), log_args=summary)
+
+
+def fail(module, exc: MailStateError, echo: Callable[[dict], dict] | None = None) -> None:
+    extra = {"invocation": {"module_args": echo(module.params)}} if echo else {}
+    module.fail_json(msg=str(exc), problems=[p.as_dict() for p in exc.problems], **extra)
 
 
 def run_converge(module, converge: Callable[[sqlite3.Connection], list[Plan]], *,
-                 converge_checks_changes: bool = False, **extra) -> None:
+                 converge_checks_changes: bool = False, echo: Callable[[dict], dict] | None = None,
+                 **extra) -> None:
     """Run converge(conn) -> plans in one transaction and exit the module with the result.
 
     converge_checks_changes: converge already ran the whole-store checks whenever it changed
     the store (to name the problems by its own items), so they are not run a second time.
+    echo: the module arguments as the result shows them (`invocation`); by default long
+    lists are counted (compact_arguments).
     """
     params = module.params
     scripts = None
@@ -65,20 +88,24 @@ def run_converge(module, converge: Callable[[sqlite3.Connection], list[Plan]], *
                 scripts.checked_limits = list(limits)
                 scripts.prepare(module, params["sievec_path"])
             if not module.check_mode:
+                if changed:
+                    # What this run committed: the next converge that changes nothing then
+                    # finds the scripts proven in step without rendering them.
+                    scripts.store_stamp = store.committed_stamp
                 scripts.activate()
         finally:
             if scripts is not None:
                 scripts.discard()  # compiled scripts that were not activated
             store.close()
     except MailStateError as exc:
-        fail(module, exc)
+        fail(module, exc, echo)
     result = summarize(plans + [scripts.plan])
     if not module._diff:
         del result["diff"]
     if not module.check_mode or not store.created:
         result["changed"] = _store_file_attributes(module, result["changed"])
     result.update(extra)
-    module.exit_json(invocation={"module_args": compact_arguments(module.params)}, **result)
+    module.exit_json(invocation={"module_args": (echo or compact_arguments)(module.params)}, **result)
 
 
 def run_read(module, read: Callable[[sqlite3.Connection], dict]) -> None:

@@ -44,6 +44,7 @@ class Store:
         self.path = path
         self.check_mode = check_mode
         self.created = not os.path.exists(path)
+        self.committed_stamp: list | None = None  # stamp() of what the last commit wrote
         directory = os.path.dirname(os.path.abspath(path))
         if self.created and not (check_mode or read_only) and not os.path.isdir(directory):
             raise MailStateError("the store's folder %s does not exist (the server role creates "
@@ -121,8 +122,25 @@ class Store:
         if self.check_mode:
             self.conn.execute("ROLLBACK")
             return
+        before = self._change_counter()
         try:
             self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
             raise MailStateError("cannot commit to the store %s: %s" % (self.path, exc)) from None
         self.created = False  # committed: from now on the file holds data
+        # SQLite adds one to the change counter per committed transaction: one above the
+        # counter read before COMMIT is this commit's content, not a later writer's.
+        after = self.stamp()
+        if before is not None and after is not None and int(after[2][:8], 16) == (before + 1) % 2 ** 32:
+            self.committed_stamp = after
+
+    def _change_counter(self) -> int | None:
+        """The header's change counter as the file is (0 for a new, still empty file)."""
+        if self.conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+            return None
+        try:
+            with open(self.path, "rb") as handle:
+                header = handle.read(28)
+        except OSError:
+            return None
+        return int.from_bytes(header[24:28], "big") if len(header) == 28 else 0

@@ -334,7 +334,13 @@ def resolve_passwords(wanted: Wanted, current: dict[str, dict], scheme: str, has
     problems.raise_if_any()
 
 
-def converge_users(conn: sqlite3.Connection, params: dict, check_mode: bool = False) -> list[Plan]:
+def converge_users(conn: sqlite3.Connection, params: dict, check_mode: bool = False,
+                   name_problems: bool = True) -> list[Plan]:
+    """Converge the users of one domain.
+
+    name_problems: run the whole-store checks now, naming their problems by this call's items.
+    A caller that converges several kinds in one transaction turns it off and checks once, at the end.
+    """
     scheme = params.get("password_scheme") or DEFAULT_SCHEME
     try:
         domain = canonical_domain(params["domain"])
@@ -354,7 +360,7 @@ def converge_users(conn: sqlite3.Connection, params: dict, check_mode: bool = Fa
         "UPDATE users SET display_name = ?, password = ?, quota_bytes = ?, enabled = ? WHERE address = ?",
         [(r["name"], r["password"], r["quota"], int(r["enabled"]), address) for address, _before, r in plan.updated])
     side_plans = remove_users(conn, domain, [address for address, _record in plan.removed])
-    if plan.changed:
+    if plan.changed and name_problems:
         _check_store(conn, wanted, plan, side_plans, params)
     return [plan] + side_plans
 

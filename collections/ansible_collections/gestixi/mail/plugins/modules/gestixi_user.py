@@ -219,9 +219,11 @@ problems:
   sample: [{"item": "users[3] (Bob)", "field": "login", "message": "'Bob' is not a valid login: ..."}]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.gestixi.mail.plugins.module_utils._runner import run_converge, store_argument_spec
+from ansible_collections.gestixi.mail.plugins.module_utils._runner import (
+    SummaryLoggingModule,
+    run_converge,
+    store_argument_spec,
+)
 from ansible_collections.gestixi.mail.plugins.module_utils._users import (
     argument_spec,
     converge_users,
@@ -231,22 +233,11 @@ from ansible_collections.gestixi.mail.plugins.module_utils._users import (
 )
 
 
-class UserModule(AnsibleModule):
-    """AnsibleModule that logs its invocation in one short line.
-
-    The stock log line renders every user and scrubs it of every password: with 10,000 users
-    that alone takes seconds. This one logs the user list as a count and no password.
-    """
-
-    def _log_invocation(self) -> None:
-        summary = log_summary(self.params)
-        self.log("Invoked with %s" % " ".join("%s=%s" % item for item in summary.items()), log_args=summary)
-
-
 def main() -> None:
-    module = UserModule(
+    module = SummaryLoggingModule(
         argument_spec={**store_argument_spec(), **argument_spec()},
         supports_check_mode=True,
+        summary=log_summary,
         **module_constraints(),
     )
     params = take_secrets(module)
