@@ -14,10 +14,14 @@ shown as such, for a human to look into.
 
 Measured:
 1. the whole description (default 10,000 users, 20,000 aliases of which 50 reach all users,
-   1,000 automatic replies of which 10 are domain-wide, in 10 domains) converged into an empty
-   store in ONE playbook run; the same run again, unchanged; then one alias changed, both as
-   the same full run and as one single-item call. Then the same calls with the same lists made
-   to ansible.builtin.ping, which does nothing: the part of the time that is Ansible's own.
+   1,000 automatic replies of which 10 are domain-wide, in 10 domains), kept in the inventory
+   as an operator keeps it (gestixi_mail_domains), converged into an empty store in ONE
+   playbook run by gestixi.mail.gestixi_mail; the same run again, unchanged; then one alias
+   changed, both as the same full run and as one single-item gestixi_alias call. For
+   comparison (info): the unchanged run through the role gestixi.mail.state (check of the
+   description, converge, plan: what playbooks/mail.yml runs per host), the unchanged run of
+   the same description as list-form calls of the single-kind modules (one call per domain
+   and kind), and an empty playbook (ansible-playbook's own start and end).
    Wall time, CPU time and peak memory (the largest max RSS of any process of the
    ansible-playbook process tree, from wait4()) of each run.
 2. 1,000 users converged by a per-item loop of the single-item form vs one list-form call.
@@ -28,6 +32,7 @@ Measured:
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import platform
@@ -166,7 +171,11 @@ def ready_hash() -> str:
 
 def description(domains: int, users: int, aliases: int, all_users_aliases: int, responders: int,
                 wide_responders: int, password: str) -> list[dict]:
-    """A deterministic description spread evenly over `domains` domains."""
+    """A deterministic description spread evenly over `domains` domains.
+
+    Replies run next summer: a reply that has ended would be a warning of the description check.
+    """
+    year = datetime.date.today().year + 1
     out = []
     for d in range(domains):
         name = "d%02d.bench.example" % d
@@ -195,13 +204,30 @@ def description(domains: int, users: int, aliases: int, all_users_aliases: int, 
         for r in range(n_replies):
             reply = {"name": "reply%d" % r, "subject": "Out of office (%d)" % r,
                      "message": "I am away.\nFor urgent matters write to alias%05d@%s.\n" % (n_all, name),
-                     "start": "2026-07-%02d" % (1 + r % 28), "end": "2026-08-%02d" % (1 + r % 28)}
+                     "start": "%d-07-%02d" % (year, 1 + r % 28), "end": "%d-08-%02d" % (year, 1 + r % 28)}
             if r < n_wide:
                 reply["all_users"] = True
             else:
                 reply["login"] = logins[(r * 13) % n_users]
                 reply["name"] = "holidays%d" % r  # several replies for a user stay distinct
             domain["responders"].append(reply)
+        out.append(domain)
+    return out
+
+
+def mail_description(data: list[dict]) -> list[dict]:
+    """The same data as the mail description operators keep in Git (gestixi_mail_domains)."""
+    out = []
+    for item in data:
+        users = {user["login"]: dict(user) for user in item["users"]}
+        domain = {"name": item["name"], "timezone": item["timezone"], "users": list(users.values()),
+                  "aliases": [{"address": a["name"], "to": a["to"]} for a in item["aliases"]], "responders": []}
+        for reply in item["responders"]:
+            reply = dict(reply)
+            if reply.pop("all_users", False):
+                domain["responders"].append(reply)
+            else:
+                users[reply.pop("login")].setdefault("responders", []).append(reply)
         out.append(domain)
     return out
 
@@ -244,18 +270,21 @@ def converge_tasks() -> list[dict]:
     ]
 
 
-def floor_tasks() -> list[dict]:
-    """The same calls with the same lists, made to ansible.builtin.ping: what Ansible itself
-    costs to template the arguments, start the module and return, whatever the module does."""
-    tasks = []
-    for task in converge_tasks():
-        module = next(key for key in task if key.startswith("gestixi.mail."))
-        listed = next(value for key, value in task[module].items() if key in ("domains", "users", "aliases",
-                                                                              "responders"))
-        floor = {key: value for key, value in task.items() if key != module}
-        floor["ansible.builtin.ping"] = {"data": listed}
-        tasks.append(floor)
-    return tasks
+def whole_tasks() -> list[dict]:
+    """One call for the whole description, read from the inventory by the action plugin."""
+    return [{"name": "Whole description", "gestixi.mail.gestixi_mail": {"password_scheme": "SHA512-CRYPT"}}]
+
+
+def role_playbook(path: str, store: str, sievec: str | None) -> str:
+    """What playbooks/mail.yml runs per host: the role gestixi.mail.state."""
+    play = {"name": "gestixi.mail.state", "hosts": "localhost", "connection": "local", "gather_facts": False,
+            "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}", "state_store_path": store,
+                     "state_sieve_dir": store + ".sieve", "state_password_scheme": "SHA512-CRYPT",
+                     "state_sievec_path": sievec or ""},
+            "roles": ["gestixi.mail.state"]}
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump([play], handle, indent=1)
+    return path
 
 
 def store_counts(store: str) -> dict[str, int]:
@@ -281,20 +310,32 @@ def bench_large(args: argparse.Namespace, work: str, password: str) -> dict:
     store = os.path.join(work, "large.sqlite")
     data = description(args.domains, args.users, args.aliases, args.all_users_aliases, args.responders,
                        args.wide_responders, password)
-    inventory = write_inventory(os.path.join(work, "large-inventory"), playbook_vars(data))
-    playbook = write_playbook(os.path.join(work, "large.yml"), store, converge_tasks())
+    inventory = os.path.join(work, "large-inventory")
+
+    def write_description() -> None:
+        write_inventory(inventory, {"gestixi_mail_domains": mail_description(data)})
+
+    write_description()
+    playbook = write_playbook(os.path.join(work, "large.yml"), store, whole_tasks())
     _add_sievec(playbook, args.sievec)
     initial = run_playbook("initial converge", playbook, work, inventory).check()
     counts = store_counts(store)
     scripts = count_scripts(store + ".sieve")
     unchanged = run_playbook("unchanged re-run", playbook, work, inventory).check()
-    floor_playbook = write_playbook(os.path.join(work, "floor.yml"), store, floor_tasks())
-    floor = run_playbook("same calls to a no-op module", floor_playbook, work, inventory).check()
+    role = run_playbook("unchanged, role gestixi.mail.state",
+                        role_playbook(os.path.join(work, "role.yml"), store, args.sievec), work, inventory).check()
+    per_kind_playbook = write_playbook(os.path.join(work, "per-kind.yml"), store, converge_tasks())
+    _add_sievec(per_kind_playbook, args.sievec)
+    # The per-kind lists in an inventory of their own, the shape those calls take.
+    per_kind_inventory = write_inventory(os.path.join(work, "per-kind-inventory"), playbook_vars(data))
+    per_kind = run_playbook("unchanged, single-kind modules", per_kind_playbook, work, per_kind_inventory).check()
+    empty = run_playbook("empty playbook, same inventory", write_playbook(os.path.join(work, "empty.yml"), store, [
+        {"name": "Nothing", "ansible.builtin.set_fact": {"bench_nothing": True}}]), work, inventory).check()
 
     # One alias changed: the full description again, then one single-item call.
     target = data[0]["aliases"][-1]
     target["to"] = target["to"][:1] + ["newcomer@partner.example"]
-    write_inventory(inventory, playbook_vars(data))
+    write_description()
     full_change = run_playbook("one alias changed, full run", playbook, work, inventory).check()
     single = write_playbook(os.path.join(work, "one-alias.yml"), store, [
         {"name": "One alias", "gestixi.mail.gestixi_alias": {
@@ -303,7 +344,7 @@ def bench_large(args: argparse.Namespace, work: str, password: str) -> dict:
     _add_sievec(single, args.sievec)
     single_change = run_playbook("one alias changed, single call", single, work).check()
     return {"counts": counts, "scripts": scripts, "runs": [initial, unchanged, full_change, single_change],
-            "floor": floor}
+            "info": [role, per_kind, empty]}
 
 
 def _add_sievec(playbook: str, sievec: str | None) -> None:
@@ -419,12 +460,15 @@ def report(args: argparse.Namespace, large: dict | None, loop: dict | None, pass
         add("  store: %d domains, %d users, %d aliases with %d recipient rows, %d automatic replies; "
             "%d Sieve scripts" % (c["domains"], c["users"], c["aliases"], c["alias_recipients"],
                                   c["responders"], large["scripts"]))
-        floor = large["floor"]
-        line("  %s (Ansible's floor)" % floor.label, "-", floor, "(info)")
-        for run in (initial, unchanged, full_change, floor):
+        for run in large["info"]:
+            line("  %s" % run.label, "-", run, "(info)")
+        for run in (initial, unchanged, full_change) + tuple(large["info"][:2]):
             add("  %s: %s" % (run.label, run.task_summary()))
+        role, per_kind, _empty = large["info"]
         add("  tasks reporting a change: initial %d, unchanged %d, full run with one alias changed %d, "
-            "single call %d" % (initial.changed, unchanged.changed, full_change.changed, single.changed))
+            "single call %d; role %d, single-kind modules %d" % (
+                initial.changed, unchanged.changed, full_change.changed, single.changed, role.changed,
+                per_kind.changed))
     if loop:
         lst, per_item, empty = loop["list"], loop["loop"], loop["empty"]
         ratio = per_item.seconds / lst.seconds
