@@ -46,47 +46,47 @@ def rcpt_reply(smtp: smtplib.SMTP, sender: str, recipient: str) -> tuple[int, by
 # --- Delivery -----------------------------------------------------------------------------
 def test_mail_to_a_user_arrives_in_inbox(server, token):
     send_from_outside(server, [ALICE], token)
-    assert len(server.wait_for(ALICE, token)) == 1
+    assert len(server.wait_for_subject(ALICE, token)) == 1
 
 
 def test_mail_to_a_user_of_another_domain(server, token):
     send_from_outside(server, [ERIN], token)
-    assert len(server.wait_for(ERIN, token)) == 1
+    assert len(server.wait_for_subject(ERIN, token)) == 1
 
 
 def test_recipient_is_case_insensitive(server, token):
     send_from_outside(server, ["Bob@Example.ORG"], token)
-    assert len(server.wait_for(BOB, token)) == 1
+    assert len(server.wait_for_subject(BOB, token)) == 1
 
 
 # --- Aliases ------------------------------------------------------------------------------
 def test_alias_to_one_user(server, token):
     send_from_outside(server, ["contact@%s" % DOMAIN], token)
-    assert len(server.wait_for(ALICE, token)) == 1
+    assert len(server.wait_for_subject(ALICE, token)) == 1
 
 
 def test_alias_to_several_users(server, token):
     send_from_outside(server, ["support@%s" % DOMAIN], token)
-    assert len(server.wait_for(ALICE, token)) == 1
-    assert len(server.wait_for(BOB, token)) == 1
-    assert server.find(CAROL, token) == []
+    assert len(server.wait_for_subject(ALICE, token)) == 1
+    assert len(server.wait_for_subject(BOB, token)) == 1
+    assert server.find_subject(CAROL, token) == []
 
 
 def test_all_users_alias_reaches_every_enabled_user_of_its_domain(server, token):
     send_from_outside(server, ["all@%s" % DOMAIN], token)
     for user in (ALICE, BOB, CAROL):
-        assert len(server.wait_for(user, token)) == 1, user
+        assert len(server.wait_for_subject(user, token)) == 1, user
     server.wait_queue_empty()
     # Not the other domain's users, and not the disabled user (whose mailbox was never made).
-    assert server.find(ERIN, token) == []
+    assert server.find_subject(ERIN, token) == []
     assert server.run_inside("test", "-e", "/var/vmail/%s/dave" % DOMAIN).returncode == 1
 
 
 def test_user_on_an_alias_and_addressed_directly_gets_one_copy(server, token):
     send_from_outside(server, [ALICE, "contact@%s" % DOMAIN], token)
-    server.wait_for(ALICE, token)
+    server.wait_for_subject(ALICE, token)
     server.wait_queue_empty()
-    assert len(server.find(ALICE, token)) == 1
+    assert len(server.find_subject(ALICE, token)) == 1
 
 
 # --- Refusals at SMTP time ----------------------------------------------------------------
@@ -132,7 +132,7 @@ def test_authenticated_submission_with_starttls_is_delivered(server, token):
     with server.smtp_submission(ALICE) as smtp:
         refused = smtp.send_message(message(ALICE, [BOB], token))
     assert refused == {}
-    assert len(server.wait_for(BOB, token)) == 1
+    assert len(server.wait_for_subject(BOB, token)) == 1
 
 
 def test_authenticated_submission_may_send_outside(server, token):
@@ -146,14 +146,14 @@ def test_smtps_submission_is_delivered(server, token):
     with server.smtp_smtps(BOB) as smtp:
         refused = smtp.send_message(message(BOB, [CAROL], token))
     assert refused == {}
-    assert len(server.wait_for(CAROL, token)) == 1
+    assert len(server.wait_for_subject(CAROL, token)) == 1
 
 
 def test_sender_may_use_an_alias_it_receives(server, token):
     with server.smtp_submission(ALICE) as smtp:
         refused = smtp.send_message(message("support@%s" % DOMAIN, [CAROL], token))
     assert refused == {}
-    assert len(server.wait_for(CAROL, token)) == 1
+    assert len(server.wait_for_subject(CAROL, token)) == 1
 
 
 def test_sender_cannot_forge_another_users_address(server):
@@ -257,7 +257,7 @@ def test_automatic_reply_is_sent_and_kept_in_gestixi_sent(server, token):
     sender = "%s@outside.test" % token
     with server.smtp_plain() as smtp:
         smtp.send_message(message(sender, [CAROL], token), from_addr=sender, to_addrs=[CAROL])
-    assert len(server.wait_for(CAROL, token)) == 1
+    assert len(server.wait_for_subject(CAROL, token)) == 1
     found = find_copy(server, "carol@example.org", sender)
     assert found, "no copy of the automatic reply in %s" % SENT_COPIES
     numbers, fetched = found
@@ -274,7 +274,7 @@ def test_automatic_reply_answers_mail_through_an_alias(server, token):
     with server.smtp_plain() as smtp:
         smtp.send_message(message(sender, ["all@%s" % DOMAIN], token), from_addr=sender,
                           to_addrs=["all@%s" % DOMAIN])
-    assert server.wait_for(CAROL, token)
+    assert server.wait_for_subject(CAROL, token)
     assert find_copy(server, CAROL, sender), "no automatic reply for mail through an alias"
 
 
@@ -282,7 +282,7 @@ def test_no_automatic_reply_to_noreply_senders(server, token):
     sender = "noreply-%s@outside.test" % token
     with server.smtp_plain() as smtp:
         smtp.send_message(message(sender, [CAROL], token), from_addr=sender, to_addrs=[CAROL])
-    assert server.wait_for(CAROL, token)
+    assert server.wait_for_subject(CAROL, token)
     server.wait_queue_empty()
     assert find_copy(server, CAROL, sender, timeout=2) == []
 
@@ -290,15 +290,15 @@ def test_no_automatic_reply_to_noreply_senders(server, token):
 def test_ordinary_sent_mail_is_not_copied(server, token):
     with server.smtp_submission(ALICE) as smtp:
         smtp.send_message(message(ALICE, [BOB], token))
-    assert server.wait_for(BOB, token)
+    assert server.wait_for_subject(BOB, token)
     server.wait_queue_empty()
-    assert server.find(ALICE, token, mailbox=SENT_COPIES) == []
+    assert server.find_subject(ALICE, token, mailbox=SENT_COPIES) == []
 
 
 def test_users_without_automatic_reply_send_none(server, token):
     sender = "%s@outside.test" % token
     with server.smtp_plain() as smtp:
         smtp.send_message(message(sender, [BOB], token), from_addr=sender, to_addrs=[BOB])
-    assert server.wait_for(BOB, token)
+    assert server.wait_for_subject(BOB, token)
     server.wait_queue_empty()
     assert find_copy(server, BOB, sender, timeout=2) == []

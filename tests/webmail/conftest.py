@@ -3,7 +3,7 @@
 The server is the Molecule scenario `webmail` (or the demo container): Postfix, Dovecot and
 Roundcube (gestixi.mail.webmail) in one container, its ports published on 127.0.0.1. The
 description it serves is molecule/webmail/group_vars/all/mail.yml; every password there is
-"<login>-secret-1".
+"<login>-secret-1". The SMTP/IMAP client side is tests/mailclient.py.
 
 Environment (defaults are the Molecule scenario's ports):
   GESTIXI_MAIL_HOST          127.0.0.1 (tests talk to loopback only)
@@ -23,71 +23,37 @@ Environment (defaults are the Molecule scenario's ports):
 from __future__ import annotations
 
 import base64
-import email
-import email.policy
-import imaplib
 import os
 import re
 import shutil
-import smtplib
-import ssl
-import subprocess
+import sys
 import tempfile
-import time
 import uuid
 from dataclasses import dataclass
-from email.message import EmailMessage
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from mailclient import Server, password_of  # noqa: E402  pylint: disable=wrong-import-position
+
 REPO = Path(__file__).resolve().parents[2]
-DOMAIN = "example.org"
-OTHER_DOMAIN = "example.net"
-SENT_COPIES = "GestiXi - Sent"
-
-
-def password_of(address: str) -> str:
-    return "%s-secret-1" % address.split("@")[0].split("+")[0]
-
-
-def _port(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
-
-
-def tls_no_verify() -> ssl.SSLContext:
-    """From the host the certificate's name (the server's host name) cannot match 127.0.0.1."""
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context
-
-
-def imap_quote(mailbox: str) -> str:
-    return '"%s"' % mailbox.replace("\\", "\\\\").replace('"', '\\"')
 
 
 @dataclass(frozen=True)
-class Server:
-    host: str
-    smtp_port: int
-    submission_port: int
-    smtps_port: int
-    imap_port: int
-    imaps_port: int
-    managesieve_port: int
+class WebmailServer(Server):
+    """The mail server (tests/mailclient.py) and its webmail: Roundcube and the client documents."""
+
     http_port: int
     https_port: int
-    container: str | None
 
-    # --- What the host's published ports stand for -----------------------------------------
-    def published(self, container_port: int) -> int:
-        """The host port that reaches a port of the container."""
-        ports = {25: self.smtp_port, 587: self.submission_port, 465: self.smtps_port,
-                 143: self.imap_port, 993: self.imaps_port, 4190: self.managesieve_port,
-                 80: self.http_port, 443: self.https_port}
-        assert container_port in ports, "container port %s is not published" % container_port
-        return ports[container_port]
+    PORTS: ClassVar[dict[str, tuple[str, int]]] = {
+        **Server.PORTS,
+        "http_port": ("GESTIXI_WEBMAIL_HTTP_PORT", 80),
+        "https_port": ("GESTIXI_WEBMAIL_HTTPS_PORT", 443),
+    }
 
     @property
     def http(self) -> str:
@@ -97,122 +63,12 @@ class Server:
     def https(self) -> str:
         return "https://%s:%d" % (self.host, self.https_port)
 
-    # --- SMTP ----------------------------------------------------------------------------------
-    def send_from_outside(self, sender: str, recipients: list[str], subject: str,
-                          body: str = "Hello from the gestixi.mail webmail tests.\n") -> None:
-        """Port 25, no authentication, like mail from another provider."""
-        with smtplib.SMTP(self.host, self.smtp_port, local_hostname="client.outside.test", timeout=30) as smtp:
-            refused = smtp.send_message(message(sender, recipients, subject, body),
-                                        from_addr=sender, to_addrs=recipients)
-        assert refused == {}
-
-    def submit(self, login: str, sender: str, recipients: list[str], subject: str,
-               body: str = "Hello from the gestixi.mail webmail tests.\n") -> None:
-        """Authenticated submission (587, STARTTLS) as `login`."""
-        with smtplib.SMTP(self.host, self.submission_port, local_hostname="client.outside.test", timeout=30) as smtp:
-            smtp.starttls(context=tls_no_verify())
-            smtp.login(login, password_of(login))
-            refused = smtp.send_message(message(sender, recipients, subject, body),
-                                        from_addr=sender, to_addrs=recipients)
-        assert refused == {}
-
-    # --- IMAP ----------------------------------------------------------------------------------
-    def imap(self, login: str) -> imaplib.IMAP4_SSL:
-        client = imaplib.IMAP4_SSL(self.host, self.imaps_port, ssl_context=tls_no_verify(), timeout=30)
-        client.login(login, password_of(login))
-        return client
-
-    def search(self, login: str, mailbox: str, *criteria: str) -> list[int]:
-        """UIDs of the messages of `mailbox` that match the IMAP search criteria."""
-        client = self.imap(login)
-        try:
-            typ, _ = client.select(imap_quote(mailbox), readonly=True)
-            assert typ == "OK", "cannot select %s of %s" % (mailbox, login)
-            typ, data = client.uid("SEARCH", *criteria)
-            assert typ == "OK", data
-            return [int(uid) for uid in data[0].split()]
-        finally:
-            client.logout()
-
-    def wait_for(self, login: str, mailbox: str, *criteria: str, timeout: float = 60.0) -> list[int]:
-        deadline = time.monotonic() + timeout
-        while True:
-            found = self.search(login, mailbox, *criteria)
-            if found or time.monotonic() > deadline:
-                return found
-            time.sleep(0.5)
-
-    def fetch(self, login: str, mailbox: str, uid: int) -> EmailMessage:
-        client = self.imap(login)
-        try:
-            client.select(imap_quote(mailbox), readonly=True)
-            typ, data = client.uid("FETCH", str(uid), "(BODY.PEEK[])")
-            assert typ == "OK" and data and data[0], data
-            return email.message_from_bytes(data[0][1], policy=email.policy.default)
-        finally:
-            client.logout()
-
-    def ensure_folder(self, login: str, mailbox: str) -> None:
-        client = self.imap(login)
-        try:
-            typ, data = client.list('""', imap_quote(mailbox))
-            if not data or data[0] is None:
-                typ, data = client.create(imap_quote(mailbox))
-                assert typ == "OK", data
-            client.subscribe(imap_quote(mailbox))
-        finally:
-            client.logout()
-
-    # --- Inside the container -------------------------------------------------------------------
-    def run_inside(self, *argv: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-        if not self.container:
-            pytest.skip("GESTIXI_MAIL_CONTAINER is not set: no check inside the server")
-        return subprocess.run(["podman", "exec", "-i", self.container, *argv], input=stdin,
-                              capture_output=True, text=True, timeout=120, check=False)
-
-    def inside(self, *argv: str) -> str:
-        result = self.run_inside(*argv)
-        assert result.returncode == 0, "%s: %s" % (" ".join(argv), result.stderr)
-        return result.stdout.strip()
-
-    def wait_queue_empty(self, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        out = ""
-        while time.monotonic() < deadline:
-            out = self.inside("postqueue", "-j")
-            if not out:
-                return
-            time.sleep(0.5)
-        raise AssertionError("the Postfix queue did not empty: %s" % out)
-
-
-def message(sender: str, recipients: list[str], subject: str, body: str) -> EmailMessage:
-    msg = EmailMessage()
-    msg["From"] = sender
-    msg["To"] = ", ".join(recipients)
-    msg["Subject"] = subject
-    msg["Message-ID"] = "<%s@client.outside.test>" % uuid.uuid4().hex
-    msg["Date"] = email.utils.formatdate(localtime=True)
-    msg.set_content(body)
-    return msg
-
 
 @pytest.fixture(scope="session")
-def server() -> Server:
-    host = os.environ.get("GESTIXI_MAIL_HOST", "127.0.0.1")
-    assert host.startswith("127.") or host in ("::1", "localhost"), "tests talk to loopback only"
-    return Server(
-        host=host,
-        smtp_port=_port("GESTIXI_SMTP_PORT", 22525),
-        submission_port=_port("GESTIXI_SUBMISSION_PORT", 22587),
-        smtps_port=_port("GESTIXI_SMTPS_PORT", 22465),
-        imap_port=_port("GESTIXI_IMAP_PORT", 22143),
-        imaps_port=_port("GESTIXI_IMAPS_PORT", 22993),
-        managesieve_port=_port("GESTIXI_MANAGESIEVE_PORT", 24190),
-        http_port=_port("GESTIXI_WEBMAIL_HTTP_PORT", 28080),
-        https_port=_port("GESTIXI_WEBMAIL_HTTPS_PORT", 28443),
-        container=os.environ.get("GESTIXI_MAIL_CONTAINER", "gestixi-molecule-webmail") or None,
-    )
+def server() -> WebmailServer:
+    return WebmailServer.from_environment(
+        smtp_port=22525, submission_port=22587, smtps_port=22465, imap_port=22143, imaps_port=22993,
+        managesieve_port=24190, http_port=28080, https_port=28443, container="gestixi-molecule-webmail")
 
 
 @pytest.fixture()
@@ -235,7 +91,7 @@ CHROMIUM_FLAGS = (
 class Browser:
     """A headless Chromium driven by Selenium, with Roundcube steps and screenshots."""
 
-    def __init__(self, server: Server, name: str) -> None:
+    def __init__(self, server: WebmailServer, name: str) -> None:
         # Imported here: the HTTP-only tests run without Selenium installed.
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service

@@ -7,71 +7,25 @@ import time
 
 import pytest
 
-from ansible_collections.gestixi.mail.plugins.module_utils._aliases import converge_aliases, load
-from ansible_collections.gestixi.mail.plugins.module_utils._converge import summarize
-from ansible_collections.gestixi.mail.plugins.module_utils._errors import MailStateError
-from ansible_collections.gestixi.mail.plugins.module_utils._integrity import check_store
+from ansible_collections.gestixi.mail.plugins.module_utils._aliases import converge_aliases
 from ansible_collections.gestixi.mail.plugins.module_utils._store import Store
+from ansible_collections.gestixi.mail.tests.unit.plugins.module_utils.store_harness import StoreHarness
 
 DEFAULTS = {"address": None, "name": None, "domain": None, "to": None, "recipients_mode": None,
             "state": "present", "aliases": None, "purge": False}
+USERS = (("alice@example.org", "example.org", "alice", 1),
+         ("bob@example.org", "example.org", "bob", 1),
+         ("carol@example.org", "example.org", "carol", 0),
+         ("dave@example.net", "example.net", "dave", 1))
 
 
 def item(name=None, to=None, state="present", address=None):
     return {"name": name, "address": address, "to": to, "state": state}
 
 
-class Harness:
-    """Runs converge_aliases the way run_converge does: one transaction, check_store, commit."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        store = Store(path)
-        with store.transaction() as conn:
-            conn.executemany("INSERT INTO domains (name) VALUES (?)",
-                             [("example.org",), ("example.net",), ("xn--bcher-kva.example",)])
-            conn.executemany("INSERT INTO users (address, domain, login, password, enabled) "
-                             "VALUES (?, ?, ?, 'x', ?)", [
-                                 ("alice@example.org", "example.org", "alice", 1),
-                                 ("bob@example.org", "example.org", "bob", 1),
-                                 ("carol@example.org", "example.org", "carol", 0),
-                                 ("dave@example.net", "example.net", "dave", 1)])
-        store.close()
-
-    def run(self, **params):
-        store = Store(self.path)
-        try:
-            with store.transaction() as conn:
-                plans = converge_aliases(conn, {**DEFAULTS, **params})
-                check_store(conn)
-            return summarize(plans)
-        finally:
-            store.close()
-
-    def fail(self, **params) -> list[tuple[str, str | None, str]]:
-        before = self.aliases()
-        with pytest.raises(MailStateError) as err:
-            self.run(**params)
-        assert self.aliases() == before, "a refused run must write nothing"
-        return [(p.item, p.field, p.message) for p in err.value.problems]
-
-    def aliases(self) -> dict:
-        store = Store(self.path, read_only=True)
-        try:
-            return {address: (rec["all_users"], list(rec["to"])) for address, rec in load(store.conn).items()}
-        finally:
-            store.close()
-
-    def sql(self, statement: str, *args) -> None:
-        store = Store(self.path)
-        with store.transaction() as conn:
-            conn.execute(statement, args)
-        store.close()
-
-
 @pytest.fixture
 def mail(tmp_path):
-    return Harness(str(tmp_path / "mail.sqlite"))
+    return StoreHarness(str(tmp_path / "mail.sqlite"), converge_aliases, DEFAULTS, USERS)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ import pytest
 
 from ansible_collections.gestixi.mail.plugins.module_utils import _password
 from ansible_collections.gestixi.mail.plugins.module_utils._converge import summarize
-from ansible_collections.gestixi.mail.plugins.module_utils._errors import MailStateError
 from ansible_collections.gestixi.mail.plugins.module_utils._integrity import check_store
 from ansible_collections.gestixi.mail.plugins.module_utils._password import hash_password, verify_password
 from ansible_collections.gestixi.mail.plugins.module_utils._store import Store
@@ -23,6 +22,7 @@ from ansible_collections.gestixi.mail.plugins.module_utils._users import (
     take_secrets,
     validate,
 )
+from ansible_collections.gestixi.mail.tests.unit.plugins.module_utils.store_harness import StoreHarness
 
 SHA = "{SHA512-CRYPT}$6$8a2.Nw3n8PWF43M9$mNYBYnJ/iB1zi/rB55FldCgRV1pt0IEKFCcLPXY0EO9KuUFq8t1ovtHfOUN8YxYBf.UsWbRyNICO./csMDnBr1"
 BLF = "{BLF-CRYPT}$2y$05$TLblxHgzdjiNEhdVFC/Cqu2.vvcx5VsFfTcIhFHjcS/PDOP1CFstO"  # "secret", doveadm
@@ -37,54 +37,9 @@ def user(login, password=None, name=None, quota=None, enabled=None, state="prese
             "state": state}
 
 
-class Harness:
-    """Runs converge_users the way run_converge does: one transaction, check_store, commit."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        store = Store(path)
-        with store.transaction() as conn:
-            conn.executemany("INSERT INTO domains (name) VALUES (?)",
-                             [("example.org",), ("example.net",), ("xn--bcher-kva.example",)])
-        store.close()
-
-    def run(self, check_mode=False, **params):
-        store = Store(self.path, check_mode=check_mode)
-        try:
-            with store.transaction() as conn:
-                plans = converge_users(conn, {**DEFAULTS, **params}, check_mode=check_mode)
-                check_store(conn)
-            return summarize(plans)
-        finally:
-            store.close()
-
-    def fail(self, **params) -> list[tuple[str, str | None, str]]:
-        before = self.dump()
-        with pytest.raises(MailStateError) as err:
-            self.run(**params)
-        assert self.dump() == before, "a refused run must write nothing"
-        return [(p.item, p.field, p.message) for p in err.value.problems]
-
-    def sql(self, statement: str, *args) -> list[tuple]:
-        store = Store(self.path)
-        try:
-            with store.transaction() as conn:
-                return [tuple(row) for row in conn.execute(statement, args)]
-        finally:
-            store.close()
-
-    def dump(self) -> dict:
-        return {table: self.sql("SELECT * FROM %s ORDER BY 1, 2" % table)
-                for table in ("users", "aliases", "alias_recipients", "responders", "domains")}
-
-    def users(self, domain="example.org") -> dict[str, tuple]:
-        return {row[0]: row[1:] for row in self.sql(
-            "SELECT login, display_name, password, quota_bytes, enabled FROM users WHERE domain = ?", domain)}
-
-
 @pytest.fixture
 def store(tmp_path):
-    return Harness(str(tmp_path / "mail.sqlite"))
+    return StoreHarness(str(tmp_path / "mail.sqlite"), converge_users, DEFAULTS)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,75 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A store file for the tests of the converge functions (test_aliases.py, test_users.py)."""
+from __future__ import annotations
+
+from typing import Callable
+
+import pytest
+
+from ansible_collections.gestixi.mail.plugins.module_utils._aliases import load
+from ansible_collections.gestixi.mail.plugins.module_utils._converge import summarize
+from ansible_collections.gestixi.mail.plugins.module_utils._errors import MailStateError
+from ansible_collections.gestixi.mail.plugins.module_utils._integrity import check_store
+from ansible_collections.gestixi.mail.plugins.module_utils._store import Store
+
+DOMAINS = ("example.org", "example.net", "xn--bcher-kva.example")
+
+
+class StoreHarness:
+    """Runs a converge function the way run_converge does: one transaction, check_store, commit.
+
+    The store starts with the DOMAINS and `users`, rows (address, domain, login, enabled).
+    """
+
+    def __init__(self, path: str, converge: Callable, defaults: dict, users: tuple = ()) -> None:
+        self.path = path
+        self.converge = converge
+        self.defaults = defaults
+        store = Store(path)
+        with store.transaction() as conn:
+            conn.executemany("INSERT INTO domains (name) VALUES (?)", [(name,) for name in DOMAINS])
+            conn.executemany("INSERT INTO users (address, domain, login, password, enabled) "
+                             "VALUES (?, ?, ?, 'x', ?)", users)
+        store.close()
+
+    def run(self, check_mode=False, **params):
+        store = Store(self.path, check_mode=check_mode)
+        try:
+            with store.transaction() as conn:
+                params = {**self.defaults, **params}
+                plans = self.converge(conn, params, check_mode=True) if check_mode else self.converge(conn, params)
+                check_store(conn)
+            return summarize(plans)
+        finally:
+            store.close()
+
+    def fail(self, **params) -> list[tuple[str, str | None, str]]:
+        before = self.dump()
+        with pytest.raises(MailStateError) as err:
+            self.run(**params)
+        assert self.dump() == before, "a refused run must write nothing"
+        return [(p.item, p.field, p.message) for p in err.value.problems]
+
+    def sql(self, statement: str, *args) -> list[tuple]:
+        store = Store(self.path)
+        try:
+            with store.transaction() as conn:
+                return [tuple(row) for row in conn.execute(statement, args)]
+        finally:
+            store.close()
+
+    def dump(self) -> dict:
+        return {table: self.sql("SELECT * FROM %s ORDER BY 1, 2" % table)
+                for table in ("users", "aliases", "alias_recipients", "responders", "domains")}
+
+    def users(self, domain="example.org") -> dict[str, tuple]:
+        return {row[0]: row[1:] for row in self.sql(
+            "SELECT login, display_name, password, quota_bytes, enabled FROM users WHERE domain = ?", domain)}
+
+    def aliases(self) -> dict:
+        store = Store(self.path, read_only=True)
+        try:
+            return {address: (rec["all_users"], list(rec["to"])) for address, rec in load(store.conn).items()}
+        finally:
+            store.close()
