@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A store file for the tests of the converge functions (test_aliases.py, test_users.py)."""
+"""Shared by the unit tests of the converges: a store file with domains and users
+(test_aliases.py, test_users.py), and a stand-in for AnsibleModule to drive run_converge."""
 from __future__ import annotations
 
 from typing import Callable
@@ -73,3 +74,37 @@ class StoreHarness:
             return {address: (rec["all_users"], list(rec["to"])) for address, rec in load(store.conn).items()}
         finally:
             store.close()
+
+
+class ConvergeModule:
+    """Enough of AnsibleModule for run_converge: the result or the failure is kept."""
+
+    def __init__(self, params: dict, check_mode: bool = False) -> None:
+        self.params = params
+        self.check_mode = check_mode
+        self._diff = True
+        self.result: dict | None = None
+        self.failure: dict | None = None
+
+    def exit_json(self, **result):
+        self.result = result
+
+    def fail_json(self, **result):
+        self.failure = result
+        raise SystemExit(1)  # as AnsibleModule.fail_json does
+
+    def get_bin_path(self, name):
+        return None
+
+    def set_owner_if_different(self, path, owner, changed):
+        return changed
+
+    set_group_if_different = set_owner_if_different
+    set_mode_if_different = set_owner_if_different
+
+
+def store_options(folder) -> dict:
+    """The store options of a module (store_argument_spec) for a store in folder."""
+    return {"store_path": str(folder / "mail.sqlite"), "sieve_dir": str(folder / "sieve"),
+            "store_owner": None, "store_group": None, "store_mode": None, "sievec_path": None,
+            "alias_expansion_limit": 1000, "alias_recursion_limit": 1000}

@@ -13,6 +13,10 @@ from ansible_collections.gestixi.mail.plugins.module_utils import _runner, _siev
 from ansible_collections.gestixi.mail.plugins.module_utils._converge import Plan
 from ansible_collections.gestixi.mail.plugins.module_utils._sieve_sync import MANIFEST, plan_scripts
 from ansible_collections.gestixi.mail.plugins.module_utils._store import Store, migrate
+from ansible_collections.gestixi.mail.tests.unit.plugins.module_utils.store_harness import (
+    ConvergeModule,
+    store_options,
+)
 
 
 class FakeModule:
@@ -160,37 +164,10 @@ def test_changed_code_invalidates_the_manifest(conn, tmp_path, monkeypatch):
     assert plan_scripts(conn, str(tmp_path)).manifest is None
 
 
-class ConvergeModule:
-    """Enough of AnsibleModule for run_converge."""
-
-    def __init__(self, params: dict) -> None:
-        self.params = params
-        self.check_mode = False
-        self._diff = False
-        self.result: dict | None = None
-
-    def exit_json(self, **result):
-        self.result = result
-
-    def fail_json(self, **result):
-        raise AssertionError(result["msg"])
-
-    def get_bin_path(self, name):
-        return None
-
-    def set_owner_if_different(self, path, owner, changed):
-        return changed
-
-    set_group_if_different = set_owner_if_different
-    set_mode_if_different = set_owner_if_different
-
-
 def test_whole_store_checks_run_once_per_content_and_limits(tmp_path, monkeypatch):
     checks = []
     monkeypatch.setattr(_runner, "check_store", lambda conn, limits: checks.append(tuple(limits)))
-    params = {"store_path": str(tmp_path / "mail.sqlite"), "sieve_dir": str(tmp_path / "sieve"),
-              "store_owner": None, "store_group": None, "store_mode": None, "sievec_path": None,
-              "alias_expansion_limit": 1000, "alias_recursion_limit": 1000}
+    params = store_options(tmp_path)
 
     def converge(statement: str | None):
         def run(conn):

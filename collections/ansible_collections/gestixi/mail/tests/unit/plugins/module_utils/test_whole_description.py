@@ -17,6 +17,10 @@ from ansible_collections.gestixi.mail.plugins.module_utils._whole_description im
     log_summary,
     plaintext_passwords,
 )
+from ansible_collections.gestixi.mail.tests.unit.plugins.module_utils.store_harness import (
+    ConvergeModule,
+    store_options,
+)
 
 HASH = ("{SHA512-CRYPT}$6$3uVpMh6lC7fT5V20$IgoTFT6IwAFpXXrYRS4oljGmqcbpfVw3lxxaA7AbbDA9"
         "TiPZgo9ZUmVxxbmCNjkt7024e4iw65YY7qWE9fyhu.")
@@ -35,44 +39,15 @@ DESCRIPTION = [
 ]
 
 
-class Module:
-    """Enough of AnsibleModule for run_converge."""
-
-    def __init__(self, params: dict, check_mode: bool = False) -> None:
-        self.params = params
-        self.check_mode = check_mode
-        self._diff = True
-        self.result: dict | None = None
-        self.failure: dict | None = None
-
-    def exit_json(self, **result):
-        self.result = result
-
-    def fail_json(self, **result):
-        self.failure = result
-        raise SystemExit(1)  # as AnsibleModule.fail_json does
-
-    def get_bin_path(self, name):
-        return None
-
-    def set_owner_if_different(self, path, owner, changed):
-        return changed
-
-    set_group_if_different = set_owner_if_different
-    set_mode_if_different = set_owner_if_different
-
-
 @pytest.fixture
 def params(tmp_path) -> dict:
     os.makedirs(str(tmp_path / "sieve"))
-    return {"store_path": str(tmp_path / "mail.sqlite"), "sieve_dir": str(tmp_path / "sieve"),
-            "store_owner": None, "store_group": None, "store_mode": None, "sievec_path": None,
-            "alias_expansion_limit": 1000, "alias_recursion_limit": 1000,
-            "domains": copy.deepcopy(DESCRIPTION), "purge_domains": None, "password_scheme": "ARGON2ID"}
+    return {**store_options(tmp_path), "domains": copy.deepcopy(DESCRIPTION), "purge_domains": None,
+            "password_scheme": "ARGON2ID"}
 
 
-def converge(params: dict, check_mode: bool = False) -> Module:
-    module = Module(params, check_mode)
+def converge(params: dict, check_mode: bool = False) -> ConvergeModule:
+    module = ConvergeModule(params, check_mode)
     store_params = {name: params[name] for name in _runner.store_argument_spec()}
     try:
         _runner.run_converge(module, lambda conn: converge_description(conn, params, store_params, check_mode),
