@@ -110,6 +110,15 @@ def test_no_open_relay_on_port_25(server):
     assert b"Relay access denied" in reply
 
 
+def test_outsiders_cannot_send_from_an_address_of_a_hosted_domain_on_port_25(server):
+    # A user, an alias, an address that does not exist: users send logged in, on submission.
+    for sender in (ALICE, "contact@%s" % DOMAIN, "nobody-here@%s" % DOMAIN, "bob@%s" % OTHER_DOMAIN):
+        with server.smtp_plain() as smtp:
+            code, reply = rcpt_reply(smtp, sender, BOB)
+        assert code == 553, (sender, reply)
+        assert b"Sender address rejected: mail from " in reply, reply
+
+
 def test_submission_without_authentication_is_refused(server):
     with server.smtp_submission() as smtp:
         code, reply = smtp.mail(OUTSIDE_SENDER)

@@ -76,7 +76,8 @@ def dovecot(conn: sqlite3.Connection, query: str, user: str | None = None) -> li
 
 
 def test_every_query_is_tested_here(queries):
-    assert sorted(queries["postfix"]) == ["aliases", "domains", "mailboxes", "sender_logins", "sent_copies"]
+    assert sorted(queries["postfix"]) == ["aliases", "domains", "local_senders", "mailboxes", "sender_logins",
+                                          "sent_copies"]
     assert sorted(queries["dovecot"]) == ["iterate", "password", "user"]
 
 
@@ -151,6 +152,16 @@ def test_sender_logins(conn, queries):
     assert postfix(conn, query, "all@example.org") == ["alice@example.org", "bob@example.org"]
     assert postfix(conn, query, "team@other.test") == ["dave@other.test"]
     assert postfix(conn, query, "@example.org") == []
+
+
+def test_local_senders_refuse_the_domains_of_the_store(conn, queries):
+    query = queries["postfix"]["local_senders"]
+    # Postfix asks for user@domain, then the domain, then user@: only the domain answers.
+    assert postfix(conn, query, "alice@example.org") == []
+    assert postfix(conn, query, "alice@") == []
+    refusal, = postfix(conn, query, "example.org")
+    assert refusal.startswith("553 5.7.1 Sender address rejected: mail from example.org ")
+    assert postfix(conn, query, "external.example") == []
 
 
 def test_sent_copies_only_for_enabled_users_of_the_store(conn, queries):
