@@ -37,7 +37,11 @@ class ActionModule(ActionBase):
             if ALLOW_PLAINTEXT_VAR in task_vars:
                 given[ALLOW_PLAINTEXT_VAR] = self._templar.template(task_vars[ALLOW_PLAINTEXT_VAR])
         checked = check_host_description(self._templar, task_vars, given)
+        if given is not None:
+            checked.name_after_option("domains")  # the task's own option, not a variable
         checked_result = checked.result()
+        if given is not None:
+            del checked_result["sources"]
         if not checked.valid:
             result.update(checked_result, changed=False)
             return result
@@ -46,7 +50,8 @@ class ActionModule(ActionBase):
             module_args["purge_domains"] = checked.variables.get(PURGE_DOMAINS_VAR) is True
 
         result.update(self._execute_module(module_name=MODULE, module_args=module_args, task_vars=task_vars))
-        result["sources"] = checked_result["sources"]
+        if given is None:
+            result["sources"] = checked_result["sources"]
         if checked.warnings:
             result["warnings"] = checked.warnings + list(result.get("warnings") or [])
         return result

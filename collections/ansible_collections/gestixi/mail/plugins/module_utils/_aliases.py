@@ -370,6 +370,12 @@ def _missing(recipient: str, wanted: Wanted, snapshot: Snapshot) -> bool:
     return recipient not in snapshot.aliases or recipient in wanted.removed
 
 
+def _vanishes(address: str, wanted: Wanted, snapshot: Snapshot) -> bool:
+    """A removed alias whose address is not also a user (which the same run may have created:
+    turning an alias into a user keeps the entries and catch-alls that name the address)."""
+    return address in wanted.removed and address not in snapshot.users
+
+
 def _detach(wanted: Wanted, snapshot: Snapshot, problems: ProblemCollector) -> list[tuple[str, dict, dict]]:
     """Updates of the aliases outside this run that redirect to an alias this run removes."""
     if not wanted.removed:
@@ -379,7 +385,7 @@ def _detach(wanted: Wanted, snapshot: Snapshot, problems: ProblemCollector) -> l
         if alias in wanted.records or alias in wanted.removed:
             continue
         before = snapshot.aliases[alias]
-        gone = sorted(recipient for recipient in before["to"] if recipient in wanted.removed)
+        gone = sorted(recipient for recipient in before["to"] if _vanishes(recipient, wanted, snapshot))
         if not gone:
             continue
         after = record(before["all_users"], set(before["to"]) - set(gone))
@@ -392,7 +398,7 @@ def _detach(wanted: Wanted, snapshot: Snapshot, problems: ProblemCollector) -> l
             updates.append((alias, before, after))
     for domain in sorted(snapshot.catchalls):
         target = snapshot.catchalls[domain]
-        if target in wanted.removed:
+        if _vanishes(target, wanted, snapshot):
             item, field = wanted.removed[target]
             problems.add(item, field, "%s is the catch-all of %s: change the domain's catch-all first"
                          % (target, domain))
@@ -418,15 +424,17 @@ def converge_aliases(conn: sqlite3.Connection, params: dict, name_problems: bool
 
     plan = plan_items(Plan("alias", public), snapshot.aliases, wanted.records, absent=wanted.removed)
     plan.updated.extend(detached)
-    _write(conn, plan)
+    _write(conn, plan, snapshot.users)
     if plan.changed and name_problems:
         _check_store(conn, wanted, params)
     return [plan]
 
 
-def _write(conn: sqlite3.Connection, plan: Plan) -> None:
+def _write(conn: sqlite3.Connection, plan: Plan, users: set[str]) -> None:
     removed = [(address,) for address, dummy in plan.removed]
-    conn.executemany("DELETE FROM alias_recipients WHERE recipient = ?", removed)
+    # Entries of other aliases naming a removed alias go with it, unless a user has the address.
+    conn.executemany("DELETE FROM alias_recipients WHERE recipient = ?",
+                     [row for row in removed if row[0] not in users])
     conn.executemany("DELETE FROM aliases WHERE address = ?", removed)
     conn.executemany("INSERT INTO aliases (address, domain, local_part, all_users) VALUES (?, ?, ?, ?)",
                      [(a, a.rpartition("@")[2], a.rpartition("@")[0], int(r["all_users"]))

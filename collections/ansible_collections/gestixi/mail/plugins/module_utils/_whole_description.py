@@ -61,14 +61,20 @@ def plaintext_passwords(domains: list) -> set[str]:
 
 
 class _Step:
-    """One converge of one kind with the options its module would be given."""
+    """One converge of one kind with the options its module would be given.
 
-    def __init__(self, label: str, spec: dict, constraints: dict, converge: Converge, args: dict) -> None:
+    completes_domains: the step only completes the domains of the first step (their catch-alls):
+    its plan is folded into that step's, so that each domain is counted and shown once.
+    """
+
+    def __init__(self, label: str, spec: dict, constraints: dict, converge: Converge, args: dict,
+                 completes_domains: bool = False) -> None:
         self.label = label
         self.spec = spec
         self.constraints = constraints
         self.converge = converge
         self.args = args
+        self.completes_domains = completes_domains
 
     def run(self, conn: sqlite3.Connection, store_params: dict) -> list[Plan]:
         checked = ArgumentSpecValidator(self.spec, **self.constraints).validate(self.args)
@@ -103,7 +109,7 @@ def _steps(params: dict, check_mode: bool) -> Iterator[_Step]:
                     {"domain": call["name"], "users": call["users"], "password_scheme": params["password_scheme"]})
     yield _Step("aliases", *alias_spec, aliases, {"aliases": [a for call in calls for a in call["aliases"]]})
     yield _Step("catch-alls", *domain_spec, _domains.converge_domains,
-                {"domains": [call["catchall"] for call in calls]})
+                {"domains": [call["catchall"] for call in calls]}, completes_domains=True)
     for call in calls:
         yield _Step("automatic replies of %s" % call["name"], *responder_spec, _responders.converge_responders,
                     {"domain": call["name"], "responders": call["responders"], "purge": call["purge"]})
@@ -123,5 +129,23 @@ def converge_description(conn: sqlite3.Connection, params: dict, store_params: d
     """Every step in order; the plans of all of them (the caller checks the store once)."""
     plans: list[Plan] = []
     for step in _steps(params, check_mode):
-        plans.extend(step.run(conn, store_params))
+        produced = step.run(conn, store_params)
+        if step.completes_domains:
+            _fold(plans[0], produced[0])
+        else:
+            plans.extend(produced)
     return plans
+
+
+def _fold(first: Plan, later: Plan) -> None:
+    """Fold the updates of a later plan of the same items into the first one."""
+    created = {key: index for index, (key, _record) in enumerate(first.created)}
+    updated = {key: index for index, (key, _before, _after) in enumerate(first.updated)}
+    for key, before, after in later.updated:
+        if key in created:
+            first.created[created[key]] = (key, after)
+        elif key in updated:
+            first.updated[updated[key]] = (key, first.updated[updated[key]][1], after)
+        else:
+            first.updated.append((key, before, after))
+            first.unchanged -= 1

@@ -142,8 +142,7 @@ changes:
     - One entry per change, without secrets, in the order the steps made them. C(kind) is
       C(domain), C(user), C(alias), C(responder), C(alias recipient) or C(sieve script);
       C(fields) lists what an update changes.
-    - A new domain that gets its catch-all appears as its creation and an update of
-      C(catchall) (the catch-all is set once its target exists).
+    - A domain appears once, with its catch-all (set once its target exists).
   returned: success
   type: list
   elements: dict
@@ -153,15 +152,15 @@ changes:
 problems:
   description:
     - Every problem found, when the task fails on it. From the check on the controller, C(path)
-      is the YAML path and C(message) what is wrong; from the host, C(item) (the step and the
-      item), C(field) and C(message).
+      is the YAML path (starting with C(domains) when O(domains) is given) and C(message) what
+      is wrong; from the host, C(item) (the step and the item), C(field) and C(message).
   returned: failure
   type: list
   elements: dict
   sample: [{"path": "gestixi_mail_domains[0].users[3].login", "message": "'Bob' is not a valid login: ..."}]
 sources:
-  description: The variables the description was read from, when O(domains) is not given.
-  returned: always
+  description: The variables the description was read from.
+  returned: when O(domains) is not given
   type: list
   elements: str
   sample: [gestixi_mail_domains, gestixi_mail_domains__example_net]

@@ -20,6 +20,7 @@ from ansible.parsing.vault import VaultHelper
 from ansible_collections.gestixi.mail.plugins.module_utils._address import canonical_domain
 from ansible_collections.gestixi.mail.plugins.module_utils._description import (
     ALLOW_PLAINTEXT_VAR,
+    DESCRIPTION_VAR,
     PURGE_DOMAINS_VAR,
     UNRESOLVED,
     check_description,
@@ -48,6 +49,16 @@ class CheckedDescription:
     @property
     def valid(self) -> bool:
         return not self.problems
+
+    def name_after_option(self, option: str) -> None:
+        """Problems and warnings of a description given as a task option, named after it."""
+        def renamed(path: str) -> str:
+            return option + path[len(DESCRIPTION_VAR):] if path.startswith(DESCRIPTION_VAR) else path
+
+        for problem in self.problems:
+            problem.item = renamed(problem.item)
+            problem.message = problem.message.replace(DESCRIPTION_VAR + "[", option + "[")
+        self.warnings = [renamed(warning) for warning in self.warnings]
 
     def domains(self) -> list[dict]:
         """The joined domains of every source, with YAML dates as YYYY-MM-DD text."""

@@ -86,13 +86,16 @@ def test_every_kind_lands_in_one_run_and_a_second_run_changes_nothing(params):
         ("", "closure", "Closed today."), ("alice", "holidays", "Back soon.")]
     assert sorted(os.listdir(os.path.join(params["sieve_dir"], "example.org"))) == ["alice.sieve", "bob.sieve"]
     kinds = {(c["action"], c["kind"]) for c in first["changes"]}
-    assert kinds == {("create", "domain"), ("update", "domain"), ("create", "user"), ("create", "alias"),
-                     ("create", "responder"), ("create", "sieve script")}
+    # A new domain with its catch-all is one creation (the catch-all step is folded into it).
+    assert kinds == {("create", "domain"), ("create", "user"), ("create", "alias"), ("create", "responder"),
+                     ("create", "sieve script")}
+    # 2 domains, 3 users, 2 aliases, 2 automatic replies, 2 Sieve scripts: each counted once.
+    assert first["counts"] == {"created": 11, "updated": 0, "removed": 0, "unchanged": 0}
     assert first["invocation"]["module_args"]["domains"] == "2 domain(s), 3 user(s), 2 alias(es)"
 
     again = converge(params).result
     assert again["changed"] is False and again["changes"] == []
-    assert again["counts"]["created"] == again["counts"]["updated"] == again["counts"]["removed"] == 0
+    assert again["counts"] == {"created": 0, "updated": 0, "removed": 0, "unchanged": 11}
 
 
 def test_the_run_that_changed_records_its_commit_so_the_next_renders_nothing(params, monkeypatch):
@@ -198,3 +201,26 @@ def test_an_alias_becomes_a_user_in_one_run(params):
     assert {(c["action"], c["kind"], c["key"]) for c in module.result["changes"]} >= {
         ("create", "user", "sales@example.org"), ("remove", "alias", "sales@example.org")}
     assert rows(params["store_path"], "SELECT address FROM aliases WHERE address LIKE 'sales@%'") == []
+
+
+def test_an_alias_that_becomes_a_user_stays_a_catch_all_and_a_recipient(params):
+    """The address lives on as a user: the catch-all naming it and the entries of other
+    aliases naming it are kept, and a second run changes nothing."""
+    org, net = params["domains"]
+    org["aliases"].append({"address": "postmaster", "to": ["alice"]})
+    org["catchall"] = "postmaster@example.org"
+    net["aliases"] = [{"address": "sales", "to": ["carol", "postmaster@example.org"]}]
+    converge(params)
+    org["purge"] = True
+    org["aliases"].pop()
+    org["users"].append({"login": "postmaster", "password": HASH})
+    module = converge(params)
+    assert module.failure is None, module.failure
+    assert sorted((c["action"], c["kind"], c["key"]) for c in module.result["changes"]
+                  if c["kind"] in ("user", "alias", "alias recipient")) == [
+        ("create", "user", "postmaster@example.org"), ("remove", "alias", "postmaster@example.org")]
+    assert rows(params["store_path"], "SELECT recipient FROM alias_recipients WHERE alias = 'sales@example.net' "
+                                      "ORDER BY 1") == [("carol@example.net",), ("postmaster@example.org",)]
+    assert rows(params["store_path"], "SELECT catchall FROM domains WHERE name = 'example.org'") == [
+        ("postmaster@example.org",)]
+    assert converge(params).result["changes"] == []
