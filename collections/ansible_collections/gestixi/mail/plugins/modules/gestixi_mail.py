@@ -166,7 +166,7 @@ sources:
   sample: [gestixi_mail_domains, gestixi_mail_domains__example_net]
 """
 
-from ansible_collections.gestixi.mail.plugins.module_utils._errors import MailStateError
+from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, MailStateError
 from ansible_collections.gestixi.mail.plugins.module_utils._runner import (
     SummaryLoggingModule,
     fail,
@@ -190,7 +190,7 @@ def main() -> None:
     params = module.params
     module.no_log_values.update(plaintext_passwords(params["domains"]))
     if params["domains"] is None:
-        fail(module, MailStateError("domains: no mail description was given"), log_summary)
+        fail(module, MailStateError([InvalidItem("domains", None, "no mail description was given")]), log_summary)
     store_params = {name: params[name] for name in store_argument_spec()}
     run_converge(module, lambda conn: converge_description(conn, params, store_params, module.check_mode),
                  echo=log_summary)
