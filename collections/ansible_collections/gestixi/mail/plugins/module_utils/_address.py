@@ -43,6 +43,9 @@ def canonical_domain(name: object) -> str:
             ascii_name = idna.encode(text, uts46=True).decode("ascii")
         else:
             ascii_name = text.encode("idna").decode("ascii")
+            for label in ascii_name.split("."):
+                if label.lower().startswith("xn--"):
+                    label.encode("ascii").decode("idna")  # the codec encodes any "xn--" text as it is
     except UnicodeError as exc:  # idna.IDNAError is a UnicodeError
         raise ValueError("'%s' is not a valid domain name (%s)" % (name, exc)) from None
     ascii_name = ascii_name.lower()

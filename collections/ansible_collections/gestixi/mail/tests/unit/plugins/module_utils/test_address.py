@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.gestixi.mail.plugins.module_utils import _address
 from ansible_collections.gestixi.mail.plugins.module_utils._address import (
     HAS_IDNA,
     canonical_address,
@@ -105,6 +106,15 @@ def test_symbol_domain_is_refused():
     with pytest.raises(ValueError) as err:
         canonical_domain("☃.example")
     assert "not a valid domain name" in str(err.value)
+
+
+def test_without_the_idna_package_a_label_that_is_not_punycode_is_refused(monkeypatch):
+    monkeypatch.setattr(_address, "HAS_IDNA", False)  # Python's own IDNA 2003 codec
+    assert canonical_domain("Bücher.Example") == "xn--bcher-kva.example"
+    assert canonical_domain("xn--bcher-kva.example") == "xn--bcher-kva.example"
+    for name in ("xn--zz.example", "xn--abc.example"):
+        with pytest.raises(ValueError, match="is not a valid domain name"):
+            canonical_domain(name)
 
 
 def test_display_domain():
