@@ -327,7 +327,7 @@ def _union(first: dict, second: dict) -> dict:
 
 
 def _check_input(wanted: Wanted, snapshot: Snapshot, problems: ProblemCollector,
-                 domain: str | None, list_form: bool) -> None:
+                 domain: str | None, list_form: bool, refuse_user_addresses: bool = True) -> None:
     """Domains, shadowing and local recipients, against the store as this run leaves it."""
     if list_form and domain is not None and domain not in snapshot.catchalls:
         problems.add("aliases", "domain", "domain %s is not in the store: create it first with "
@@ -342,7 +342,7 @@ def _check_input(wanted: Wanted, snapshot: Snapshot, problems: ProblemCollector,
                 problems.add(entry.label, entry.field, "domain %s is not in the store: create it "
                              "first with gestixi.mail.gestixi_domain" % alias_domain)
                 break
-            if address in snapshot.users:
+            if refuse_user_addresses and address in snapshot.users:
                 problems.add(entry.label, entry.field, "%s is a user's mailbox: an alias cannot have "
                              "a user's address (choose another address, or remove the user)" % address)
                 break
@@ -417,7 +417,9 @@ def converge_aliases(conn: sqlite3.Connection, params: dict, name_problems: bool
     else:
         wanted = _wanted_from_single(entries[0], snapshot, params["recipients_mode"] or "add") \
             if entries else Wanted()
-    _check_input(wanted, snapshot, problems, domain, list_form)
+    # A caller that checks the whole store at the end lets a user become an alias in one run
+    # (its users step removes the user later); that check refuses the pair if the user stays.
+    _check_input(wanted, snapshot, problems, domain, list_form, refuse_user_addresses=name_problems)
     detached = _detach(wanted, snapshot, problems)
     if problems.problems:
         raise MailStateError(readable(problems.problems))

@@ -377,15 +377,22 @@ def remove_users(conn: sqlite3.Connection, domain: str | None, addresses: list[s
         if row[0] in logins:
             key: Hashable = ("%s@%s" % (row[0], domain), row[1])
             responders.removed.append((key, {"enabled": bool(row[2]), "subject": row[3]}))
+    # An address that is also an alias (created by the same run: a user turned into an alias)
+    # lives on: the entries naming it stay.
+    gone: list[str] = []
     for start in range(0, len(addresses), CHUNK):
         chunk = addresses[start:start + CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        aliases = {row[0] for row in conn.execute("SELECT address FROM aliases WHERE address IN (%s)" % marks, chunk)}
+        chunk = [address for address in chunk if address not in aliases]
+        gone.extend(chunk)
         marks = ", ".join("?" * len(chunk))
         for row in conn.execute("SELECT alias, recipient FROM alias_recipients WHERE recipient IN (%s) "
                                 "ORDER BY alias, recipient" % marks, chunk):
             recipients.removed.append(((row[0], row[1]), {"alias": row[0], "recipient": row[1]}))
     conn.executemany("DELETE FROM responders WHERE domain = ? AND login = ?",
                      [(domain, login) for login in sorted(logins)])
-    conn.executemany("DELETE FROM alias_recipients WHERE recipient = ?", [(a,) for a in addresses])
+    conn.executemany("DELETE FROM alias_recipients WHERE recipient = ?", [(a,) for a in gone])
     conn.executemany("DELETE FROM users WHERE address = ?", [(a,) for a in addresses])
     return [responders, recipients]
 

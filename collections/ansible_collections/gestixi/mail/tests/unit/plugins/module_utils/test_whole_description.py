@@ -224,3 +224,33 @@ def test_an_alias_that_becomes_a_user_stays_a_catch_all_and_a_recipient(params):
     assert rows(params["store_path"], "SELECT catchall FROM domains WHERE name = 'example.org'") == [
         ("postmaster@example.org",)]
     assert converge(params).result["changes"] == []
+
+
+def test_a_user_becomes_an_alias_in_one_run_and_only_with_purge(params):
+    """The aliases step creates bob@ while the user exists; the users purge step removes the
+    user later and keeps the entries naming the address. Without purge the user stays, and the
+    final check refuses the pair, naming the alias."""
+    org, net = params["domains"]
+    org["catchall"] = "bob@example.org"
+    net["aliases"] = [{"address": "sales", "to": ["carol", "bob@example.org"]}]
+    converge(params)
+    before = read(params["store_path"])
+    org["users"] = [user for user in org["users"] if user["login"] != "bob"]
+    org["aliases"].append({"address": "bob", "to": ["alice"]})
+    refused = converge(params)
+    assert refused.failure["problems"] == [{
+        "item": "alias bob@example.org", "field": "address",
+        "message": "bob@example.org is both an alias and a user's mailbox: a user's address cannot be an alias "
+                   "(remove the alias, or the user)"}]
+    assert read(params["store_path"]) == before
+    org["purge"] = True
+    module = converge(params)
+    assert module.failure is None, module.failure
+    assert sorted((c["action"], c["kind"], c["key"]) for c in module.result["changes"]
+                  if c["kind"] in ("user", "alias", "alias recipient")) == [
+        ("create", "alias", "bob@example.org"), ("remove", "user", "bob@example.org")]
+    assert rows(params["store_path"], "SELECT recipient FROM alias_recipients WHERE alias = 'sales@example.net' "
+                                      "ORDER BY 1") == [("bob@example.org",), ("carol@example.net",)]
+    assert rows(params["store_path"], "SELECT catchall FROM domains WHERE name = 'example.org'") == [
+        ("bob@example.org",)]
+    assert converge(params).result["changes"] == []
