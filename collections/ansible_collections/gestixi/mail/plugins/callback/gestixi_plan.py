@@ -73,11 +73,11 @@ from ansible_collections.gestixi.mail.plugins.plugin_utils._plan import (
     plan_lines,
 )
 
-CONVERGE_MODULES = frozenset("gestixi.mail.%s" % name for name in
-                             ("gestixi_domain", "gestixi_user", "gestixi_alias", "gestixi_responder",
-                              "gestixi_mail"))
-VALIDATE_MODULE = "gestixi.mail.gestixi_description_validate"
 WHOLE_MODULE = "gestixi.mail.gestixi_mail"
+CONVERGE_MODULES = frozenset(["gestixi.mail.%s" % name for name in
+                              ("gestixi_domain", "gestixi_user", "gestixi_alias", "gestixi_responder")]
+                             + [WHOLE_MODULE])
+VALIDATE_MODULE = "gestixi.mail.gestixi_description_validate"
 
 
 def _action(task) -> str:

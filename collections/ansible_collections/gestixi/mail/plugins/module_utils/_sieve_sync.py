@@ -134,7 +134,7 @@ def _read_manifest(sieve_dir: str) -> dict:
 
 class ScriptPlan:
     def __init__(self, sieve_dir: str, wanted: dict[str, str] | None, fingerprint: str | None = None,
-                 in_step: int = 0, manifest: dict | None = None) -> None:
+                 in_step: int = 0, manifest: dict | None = None, store_stamp: list | None = None) -> None:
         """wanted: the script texts, or None when the manifest (given) shows that `in_step`
         scripts are already exactly what the store renders (nothing to render, read or write)."""
         self.sieve_dir = sieve_dir
@@ -145,7 +145,7 @@ class ScriptPlan:
         self.module = None
         self.sievec: str | None = None
         self.manifest = manifest  # the manifest that proves the scripts in step, if any
-        self.store_stamp: list | None = None  # recorded with the manifest (see plan_scripts)
+        self.store_stamp = store_stamp  # recorded with the manifest (see plan_scripts)
         self.checked_limits: list | None = None
         self.code: str | None = None
         if wanted is None:
@@ -323,22 +323,16 @@ def plan_scripts(conn: sqlite3.Connection, sieve_dir: str, store_stamp: list | N
     code = code_digest()
     if code is None or manifest.get("code") != code:
         manifest = {}
-    names = None
-    if store_stamp is not None and manifest.get("store") == store_stamp:
+    # The same stamp proves the store unchanged; else the same fingerprint proves the inputs are.
+    proven = store_stamp is not None and manifest.get("store") == store_stamp
+    fingerprint = manifest.get("fingerprint") if proven else inputs_fingerprint(conn, code)
+    if proven or (fingerprint is not None and manifest.get("fingerprint") == fingerprint):
         names = _script_names(sieve_dir)
         if _same_names(manifest, names):
-            scripts = ScriptPlan(sieve_dir, None, manifest.get("fingerprint"), len(names), manifest)
-            scripts.store_stamp = store_stamp
-            return scripts
-    fingerprint = inputs_fingerprint(conn, code)
-    if fingerprint is not None and manifest.get("fingerprint") == fingerprint:
-        names = _script_names(sieve_dir) if names is None else names
-        if _same_names(manifest, names):
-            scripts = ScriptPlan(sieve_dir, None, fingerprint, len(names), manifest)
-            scripts.store_stamp = store_stamp
-            return scripts
-    scripts = ScriptPlan(sieve_dir, wanted_scripts(conn), fingerprint)
-    scripts.store_stamp = store_stamp
+            return ScriptPlan(sieve_dir, None, fingerprint, len(names), manifest, store_stamp)
+        if proven:
+            fingerprint = inputs_fingerprint(conn, code)
+    scripts = ScriptPlan(sieve_dir, wanted_scripts(conn), fingerprint, store_stamp=store_stamp)
     scripts.code = code
     return scripts
 

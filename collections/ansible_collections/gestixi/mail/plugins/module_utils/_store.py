@@ -90,15 +90,27 @@ class Store:
         Read it inside a transaction (the lock keeps other writers out) to describe what the
         transaction sees.
         """
-        if self.created or self.conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+        return self._stamp(None if self.created else self._header())
+
+    def _stamp(self, header: bytes | None) -> list | None:
+        if header is None:
             return None
         try:
-            with open(self.path, "rb") as handle:
-                header = handle.read(32)
             status = os.stat(self.path)
         except OSError:
             return None
         return [status.st_ino, status.st_size, header[24:32].hex()]
+
+    def _header(self) -> bytes | None:
+        """The first 32 bytes of the file as it is (fewer for a new, still empty file); None in
+        WAL mode or when the file cannot be read."""
+        if self.conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+            return None
+        try:
+            with open(self.path, "rb") as handle:
+                return handle.read(32)
+        except OSError:
+            return None
 
     def close(self) -> None:
         self.conn.close()
@@ -122,7 +134,7 @@ class Store:
         if self.check_mode:
             self.conn.execute("ROLLBACK")
             return
-        before = self._change_counter()
+        before = self._header()
         try:
             self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -130,17 +142,11 @@ class Store:
         self.created = False  # committed: from now on the file holds data
         # SQLite adds one to the change counter per committed transaction: one above the
         # counter read before COMMIT is this commit's content, not a later writer's.
-        after = self.stamp()
-        if before is not None and after is not None and int(after[2][:8], 16) == (before + 1) % 2 ** 32:
-            self.committed_stamp = after
+        after = self._header()
+        if before is not None and after is not None and _change_counter(after) == (_change_counter(before) + 1) % 2 ** 32:
+            self.committed_stamp = self._stamp(after)
 
-    def _change_counter(self) -> int | None:
-        """The header's change counter as the file is (0 for a new, still empty file)."""
-        if self.conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
-            return None
-        try:
-            with open(self.path, "rb") as handle:
-                header = handle.read(28)
-        except OSError:
-            return None
-        return int.from_bytes(header[24:28], "big") if len(header) == 28 else 0
+
+def _change_counter(header: bytes) -> int:
+    """The file change counter (header bytes 24..27); 0 for a new, still empty file."""
+    return int.from_bytes(header[24:28], "big") if len(header) >= 28 else 0
