@@ -191,7 +191,7 @@ def logins(users: int) -> list[str]:
 
 def description(users: int) -> dict:
     # pylint: disable-next=import-outside-toplevel
-    from ansible_collections.gestixi.mail.plugins.module_utils._password import hash_password
+    from ansible_collections.gestixi.mail.plugins.module_utils.rules._password import hash_password
     return {"gestixi_mail_domains": [{
         "name": DOMAIN,
         # SHA512-CRYPT keeps N simultaneous IMAP logins cheap (ARGON2ID: 71 MB and 0.2 s each).

@@ -22,13 +22,16 @@ import yaml
 
 from gitops_lib import COLLECTION, DESCRIPTION_FILES, EXAMPLE_VARS, REPO
 
-from ansible_collections.gestixi.mail.plugins.module_utils import _description as description
+from ansible_collections.gestixi.mail.plugins.module_utils.converge import _translate as translate
+from ansible_collections.gestixi.mail.plugins.plugin_utils import _description_check as description_check
+from ansible_collections.gestixi.mail.plugins.plugin_utils import _description_schema as description_schema
+from ansible_collections.gestixi.mail.plugins.plugin_utils import _description_sources as description_sources
 from ansible_collections.gestixi.mail.plugins.plugin_utils import _description_yaml as description_yaml
 from ansible_collections.gestixi.mail.plugins.plugin_utils import _plan as plan
 
 jsonschema = pytest.importorskip("jsonschema")
 
-SCHEMA = description.load_schema()
+SCHEMA = description_schema.load_schema()
 ARGUMENT_SPECS = os.path.join(COLLECTION, "roles", "state", "meta", "argument_specs.yml")
 
 
@@ -60,7 +63,7 @@ def test_schema_is_valid_draft7():
 
 def test_schema_is_where_the_docs_say():
     path = os.path.join(COLLECTION, "meta", "description.schema.json")
-    assert os.path.realpath(description.SCHEMA_FILE) == os.path.realpath(path)
+    assert os.path.realpath(description_schema.SCHEMA_FILE) == os.path.realpath(path)
     for name in DESCRIPTION_FILES:
         with open(os.path.join(EXAMPLE_VARS, name), encoding="utf-8") as handle:
             head = handle.read(300)
@@ -71,16 +74,16 @@ def test_schema_is_where_the_docs_say():
 def test_example_is_valid_for_editors_and_for_every_check():
     variables = example_variables()
     assert list(jsonschema.Draft7Validator(SCHEMA).iter_errors(as_editor_sees(variables))) == []
-    problems, warnings = description.check_description(variables, today=datetime.date(2026, 11, 27))
+    problems, warnings = description_check.check_description(variables, today=datetime.date(2026, 11, 27))
     assert [str(p) for p in problems] == []
     assert warnings == []
-    counts = description.summary([(n, variables[n]) for n in description.source_names(list(variables))])
+    counts = description_sources.summary([(n, variables[n]) for n in description_sources.source_names(list(variables))])
     assert counts == {"domains": 2, "users": 10, "aliases": 8, "responders": 4}
 
 
 def _structure_ok(document: dict) -> bool:
     problems: list = []
-    checker = description.SchemaChecker(SCHEMA)
+    checker = description_schema.SchemaChecker(SCHEMA)
     return checker.check(document, SCHEMA, "", problems) and not problems
 
 
@@ -119,8 +122,8 @@ def test_role_arguments_leave_the_description_to_our_check():
     with open(ARGUMENT_SPECS, encoding="utf-8") as handle:
         specs = yaml.safe_load(handle)["argument_specs"]
     main = specs["main"]["options"]
-    assert not [name for name in main if name.startswith(description.DESCRIPTION_VAR)]
-    for name in description.KNOWN_VARS[1:]:
+    assert not [name for name in main if name.startswith(description_sources.DESCRIPTION_VAR)]
+    for name in description_sources.KNOWN_VARS[1:]:
         assert name in main
     assert "meta/description.schema.json" in " ".join(specs["main"]["description"])
     assert specs["validate"]["options"] == {}  # see the comment there: our check names YAML paths
@@ -134,12 +137,12 @@ BASE = {"gestixi_mail_domains": [{"name": "example.org", "users": [{"login": "al
 
 def test_plain_text_password_only_from_vault_or_template():
     variables = copy.deepcopy(BASE)
-    problems, _ = description.check_description(variables)
+    problems, _ = description_check.check_description(variables)
     assert [p.item for p in problems] == ["gestixi_mail_domains[0].users[0].password"]
-    problems, _ = description.check_description(variables, vaulted={"gestixi_mail_domains[0].users[0].password"})
+    problems, _ = description_check.check_description(variables, vaulted={"gestixi_mail_domains[0].users[0].password"})
     assert problems == []
     variables["gestixi_mail_allow_plaintext_passwords"] = True
-    assert description.check_description(variables)[0] == []
+    assert description_check.check_description(variables)[0] == []
 
 
 def test_warning_for_an_enabled_reply_that_has_ended():
@@ -147,7 +150,7 @@ def test_warning_for_an_enabled_reply_that_has_ended():
     variables["gestixi_mail_allow_plaintext_passwords"] = True
     variables["gestixi_mail_domains"][0]["responders"] = [
         {"name": "old", "subject": "s", "message": "m", "end": datetime.date(2020, 1, 1)}]
-    problems, warnings = description.check_description(variables, today=datetime.date(2026, 11, 27))
+    problems, warnings = description_check.check_description(variables, today=datetime.date(2026, 11, 27))
     assert problems == []
     assert warnings == ["gestixi_mail_domains[0].responders[0].end: the automatic reply ended on 2020-01-01; "
                         "it no longer answers (remove it or set enabled: false)"]
@@ -155,9 +158,9 @@ def test_warning_for_an_enabled_reply_that_has_ended():
 
 def test_split_variables_are_joined_in_name_order():
     names = ["gestixi_mail_domains__b", "other", "gestixi_mail_domains", "gestixi_mail_domains__a"]
-    assert description.source_names(names) == ["gestixi_mail_domains", "gestixi_mail_domains__a",
+    assert description_sources.source_names(names) == ["gestixi_mail_domains", "gestixi_mail_domains__a",
                                                "gestixi_mail_domains__b"]
-    assert description.near_miss_vars(["gestixi_mail_domain", "gestixi_mail_purge_domain", "gestixi_mail_other",
+    assert description_sources.near_miss_vars(["gestixi_mail_domain", "gestixi_mail_purge_domain", "gestixi_mail_other",
                                        "gestixi_mail_domains_shop"]) == [
         ("gestixi_mail_domain", "gestixi_mail_domains"),
         ("gestixi_mail_purge_domain", "gestixi_mail_purge_domains"),
@@ -165,9 +168,9 @@ def test_split_variables_are_joined_in_name_order():
 
 
 def test_yaml_paths():
-    assert description.yaml_path("gestixi_mail_domains", 0, "aliases", 3, "to", 1) == \
+    assert description_sources.yaml_path("gestixi_mail_domains", 0, "aliases", 3, "to", 1) == \
         "gestixi_mail_domains[0].aliases[3].to[1]"
-    assert description.yaml_path("v", "odd key") == 'v["odd key"]'
+    assert description_sources.yaml_path("v", "odd key") == 'v["odd key"]'
 
 
 # --- the module calls ----------------------------------------------------------------------
@@ -175,7 +178,7 @@ def test_yaml_paths():
 def test_converge_calls_use_the_modules_options():
     variables = example_variables()
     domains = variables["gestixi_mail_domains"] + variables["gestixi_mail_domains__example_net"]
-    calls = description.converge_calls(domains)
+    calls = translate.converge_calls(domains)
     org, net = calls
     assert org["name"] == "example.org" and org["purge"] is True and net["purge"] is False
     assert org["domain"] == {"name": "example.org", "timezone": "Europe/Paris"}
@@ -199,7 +202,7 @@ def test_converge_calls_use_the_modules_options():
 
 
 def test_converge_calls_accept_yaml_dates_and_a_single_recipient():
-    calls = description.converge_calls([{"name": "example.org", "aliases": [{"address": "a", "to": "bob@x.example"}],
+    calls = translate.converge_calls([{"name": "example.org", "aliases": [{"address": "a", "to": "bob@x.example"}],
                                          "users": [{"login": "u", "responders": [
                                              {"name": "r", "start": datetime.date(2026, 1, 2)}]}]}])
     assert calls[0]["aliases"] == [{"address": "a@example.org", "to": ["bob@x.example"]}]
@@ -282,7 +285,7 @@ def test_hash_password_tool():
     done = subprocess.run([sys.executable, tool, "--stdin"], input="s3cret\n", stdout=subprocess.PIPE, text=True,
                           check=True)
     assert done.stdout.startswith("{ARGON2ID}$argon2id$v=19$m=65536,t=3,p=1$")
-    assert description.check_description({"gestixi_mail_domains": [
+    assert description_check.check_description({"gestixi_mail_domains": [
         {"name": "example.org", "users": [{"login": "a", "password": done.stdout.strip()}]}]})[0] == []
     empty = subprocess.run([sys.executable, tool, "--stdin"], input="\n", stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True, check=False)
@@ -305,7 +308,7 @@ def test_long_plans_are_cut_for_people_not_for_machines():
 
 
 def test_warning_before_purging_every_domain():
-    problems, warnings = description.check_description({"gestixi_mail_domains": [],
+    problems, warnings = description_check.check_description({"gestixi_mail_domains": [],
                                                         "gestixi_mail_purge_domains": True})
     assert problems == []
     assert warnings == ["gestixi_mail_purge_domains is true and the description names no domain: every domain "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.gestixi.mail.plugins.module_utils._description import (
+from ansible_collections.gestixi.mail.plugins.plugin_utils._description_sources import (
     ALLOW_PLAINTEXT_VAR,
     DESCRIPTION_VAR,
     PURGE_DOMAINS_VAR,

@@ -52,7 +52,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.gestixi.mail.plugins.module_utils._description import converge_calls
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._translate import converge_calls
 
 
 def _converge_calls(domains):

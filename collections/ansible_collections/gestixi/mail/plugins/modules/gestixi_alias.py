@@ -178,7 +178,7 @@ changes:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.gestixi.mail.plugins.module_utils._aliases import (
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._aliases import (
     MUTUALLY_EXCLUSIVE,
     REQUIRED_BY,
     REQUIRED_IF,
@@ -186,7 +186,7 @@ from ansible_collections.gestixi.mail.plugins.module_utils._aliases import (
     argument_spec,
     converge_aliases,
 )
-from ansible_collections.gestixi.mail.plugins.module_utils._runner import run_converge, store_argument_spec
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._runner import run_converge, store_argument_spec
 
 
 def main() -> None:

@@ -127,8 +127,8 @@ changes:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.gestixi.mail.plugins.module_utils._domains import argument_spec, converge_domains
-from ansible_collections.gestixi.mail.plugins.module_utils._runner import run_converge, store_argument_spec
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._domains import argument_spec, converge_domains
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._runner import run_converge, store_argument_spec
 
 
 def main() -> None:

@@ -167,13 +167,13 @@ sources:
 """
 
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, MailStateError
-from ansible_collections.gestixi.mail.plugins.module_utils._runner import (
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._runner import (
     SummaryLoggingModule,
     fail,
     run_converge,
     store_argument_spec,
 )
-from ansible_collections.gestixi.mail.plugins.module_utils._whole_description import (
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._whole_description import (
     argument_spec,
     converge_description,
     log_summary,

@@ -210,8 +210,8 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.gestixi.mail.plugins.module_utils._export import argument_spec, export
-from ansible_collections.gestixi.mail.plugins.module_utils._runner import run_read, store_argument_spec
+from ansible_collections.gestixi.mail.plugins.module_utils.store._export import argument_spec, export
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._runner import run_read, store_argument_spec
 
 
 def main() -> None:

@@ -242,12 +242,12 @@ changes:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.gestixi.mail.plugins.module_utils._responders import (
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._responders import (
     argument_spec,
     converge_responders,
     module_constraints,
 )
-from ansible_collections.gestixi.mail.plugins.module_utils._runner import run_converge, store_argument_spec
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._runner import run_converge, store_argument_spec
 
 
 def main() -> None:

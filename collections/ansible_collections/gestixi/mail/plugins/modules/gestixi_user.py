@@ -219,12 +219,12 @@ problems:
   sample: [{"item": "users[3] (Bob)", "field": "login", "message": "'Bob' is not a valid login: ..."}]
 """
 
-from ansible_collections.gestixi.mail.plugins.module_utils._runner import (
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._runner import (
     SummaryLoggingModule,
     run_converge,
     store_argument_spec,
 )
-from ansible_collections.gestixi.mail.plugins.module_utils._users import (
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._users import (
     argument_spec,
     converge_users,
     log_summary,

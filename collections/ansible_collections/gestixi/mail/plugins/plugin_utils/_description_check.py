@@ -1,7 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, gestixi.mail contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The host's mail description, read and checked on the controller (action plugins).
+"""The host's mail description, read and checked on the controller: the gate before any host.
+
+check_description = structure (_description_schema) + meaning (_description_meaning) over the
+variables found by _description_sources; report() is the one text of every problem.
 
 Shared by gestixi_description_validate (check only) and gestixi_mail (check, then converge).
 The description variables are read from the task's variables and templated leaf by leaf:
@@ -17,24 +20,68 @@ from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.parsing.vault import VaultHelper
 
-from ansible_collections.gestixi.mail.plugins.module_utils._address import canonical_domain
-from ansible_collections.gestixi.mail.plugins.module_utils._description import (
+from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_domain
+from ansible_collections.gestixi.mail.plugins.plugin_utils._description_meaning import MeaningChecker
+from ansible_collections.gestixi.mail.plugins.plugin_utils._description_schema import SchemaChecker, load_schema
+from ansible_collections.gestixi.mail.plugins.plugin_utils._description_sources import (
     ALLOW_PLAINTEXT_VAR,
     DESCRIPTION_VAR,
     PURGE_DOMAINS_VAR,
     UNRESOLVED,
-    check_description,
     joined,
     near_miss_vars,
     path_sort_key,
-    report,
     source_names,
     summary,
     yaml_path,
 )
-from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem
 
 SECRET_KEYS = frozenset(("password",))  # values that must not be literal plain text
+
+
+def check_description(variables: dict, vaulted: set[str] | None = None,
+                      today: datetime.date | None = None,
+                      schema: dict | None = None) -> tuple[list[InvalidItem], list[str]]:
+    """(problems, warnings) of the description held by variables (name -> templated value).
+
+    variables holds at least every gestixi_mail_* variable of the host. vaulted names the
+    YAML paths of password values that come from Ansible Vault.
+    """
+    problems: list[InvalidItem] = []
+    warnings: list[str] = []
+    schema = schema if schema is not None else load_schema()
+    checker = SchemaChecker(schema)
+    names = list(variables)
+    for typo, meant in near_miss_vars(names):
+        problems.append(InvalidItem(typo, None, "unknown variable (did you mean %s?)" % meant))
+    sources = [(name, variables[name]) for name in source_names(names)]
+    if not sources:
+        problems.append(InvalidItem(DESCRIPTION_VAR, None, "is not defined for this host: put the "
+                                    "mail description in the inventory (group_vars/mail/)"))
+    top = schema["properties"]
+    for name, value in sources:
+        node = top[DESCRIPTION_VAR]
+        checker.check(value, node, name, problems)
+    for name in (PURGE_DOMAINS_VAR, ALLOW_PLAINTEXT_VAR):
+        if name in variables:
+            checker.check(variables[name], {"type": "boolean"}, name, problems)
+    allow_plaintext = variables.get(ALLOW_PLAINTEXT_VAR) is True
+    meaning = MeaningChecker(problems, warnings, vaulted or set(), allow_plaintext,
+                             today or datetime.date.today())
+    meaning.check(sources)
+    if variables.get(PURGE_DOMAINS_VAR) is True and sources and not any(True for _entry in joined(sources)):
+        warnings.append("%s is true and the description names no domain: every domain of the store "
+                        "will be removed, with its users, aliases and automatic replies" % PURGE_DOMAINS_VAR)
+    problems.sort(key=lambda p: path_sort_key(p.item))
+    return problems, warnings
+
+
+def report(problems: list[InvalidItem]) -> str:
+    """The one message listing every problem."""
+    head = ("The mail description has %d problem%s; nothing was changed on any server:"
+            % (len(problems), "" if len(problems) == 1 else "s"))
+    return "\n".join([head] + ["  - %s" % problem for problem in problems])
 
 
 class CheckedDescription:

@@ -8,11 +8,11 @@ from typing import Callable
 
 import pytest
 
-from ansible_collections.gestixi.mail.plugins.module_utils._aliases import load
-from ansible_collections.gestixi.mail.plugins.module_utils._converge import summarize
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._aliases import load
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import summarize
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import MailStateError
-from ansible_collections.gestixi.mail.plugins.module_utils._integrity import check_store
-from ansible_collections.gestixi.mail.plugins.module_utils._store import Store
+from ansible_collections.gestixi.mail.plugins.module_utils.store._integrity import check_store
+from ansible_collections.gestixi.mail.plugins.module_utils.store._store import Store
 
 DOMAINS = ("example.org", "example.net", "xn--bcher-kva.example")
 

@@ -1,0 +1,118 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gestixi.mail contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Domains: validation, planning and writing for gestixi_domain."""
+from __future__ import annotations
+
+import sqlite3
+
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_address, canonical_domain
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Plan, plan_items
+from ansible_collections.gestixi.mail.plugins.module_utils._errors import ProblemCollector
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._timezone import timezone_problem
+
+ITEM_OPTIONS = {
+    "name": {"type": "str", "required": True},
+    "timezone": {"type": "str"},
+    "catchall": {"type": "str"},
+    "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+}
+DEFAULTS = {"timezone": "UTC", "catchall": ""}
+
+
+def argument_spec() -> dict:
+    single = {name: dict(spec) for name, spec in ITEM_OPTIONS.items()}
+    single["name"]["required"] = False
+    single["name"]["aliases"] = ["domain"]
+    return {
+        **single,
+        "domains": {"type": "list", "elements": "dict", "options": ITEM_OPTIONS},
+        "purge": {"type": "bool", "default": False},
+        "cascade": {"type": "bool", "default": False},
+    }
+
+
+def public(record: dict) -> dict:
+    return {"timezone": record["timezone"], "catchall": record["catchall"] or None}
+
+
+def items_from_params(params: dict) -> list[tuple[str, dict]]:
+    """(label, item) pairs: the list form, or the single form as a list of one."""
+    if params["domains"] is not None:
+        return [("domains[%d]" % index, item) for index, item in enumerate(params["domains"])]
+    single = {option: params[option] for option in ITEM_OPTIONS}
+    return [("domain %s" % params["name"], single)]
+
+
+def load(conn: sqlite3.Connection) -> dict[str, dict]:
+    return {row["name"]: {"timezone": row["timezone"], "catchall": row["catchall"] or ""}
+            for row in conn.execute("SELECT name, timezone, catchall FROM domains")}
+
+
+def validate(params: dict) -> tuple[dict[str, dict], set[str]]:
+    problems = ProblemCollector()
+    wanted: dict[str, dict] = {}
+    absent: set[str] = set()
+    seen: dict[str, str] = {}
+    for label, item in items_from_params(params):
+        try:
+            name = canonical_domain(item["name"])
+        except ValueError as exc:
+            problems.add(label, "name", str(exc))
+            continue
+        label = "%s (%s)" % (label, name) if label.startswith("domains[") else label
+        if name in seen:
+            problems.add(label, "name", "domain %s is listed twice (also %s)" % (name, seen[name]))
+            continue
+        seen[name] = label
+        if item["state"] == "absent":
+            absent.add(name)
+            continue
+        record = {"timezone": item["timezone"], "catchall": None}
+        if item["timezone"] is not None:
+            why = timezone_problem(item["timezone"])
+            if why:
+                problems.add(label, "timezone", why)
+        if item["catchall"] is not None:
+            try:
+                record["catchall"] = canonical_address(item["catchall"]) if item["catchall"] else ""
+            except ValueError as exc:
+                problems.add(label, "catchall", str(exc))
+        wanted[name] = record
+    problems.raise_if_any()
+    return wanted, absent
+
+
+def converge_domains(conn: sqlite3.Connection, params: dict) -> list[Plan]:
+    wanted, absent = validate(params)
+    plan = plan_items(Plan("domain", public), load(conn), wanted, absent=absent,
+                      purge=params["purge"], defaults=DEFAULTS)
+    _refuse_removal_of_used(conn, plan, params["cascade"])
+    conn.executemany("INSERT INTO domains (name, timezone, catchall) VALUES (?, ?, NULLIF(?, ''))",
+                     [(name, r["timezone"], r["catchall"]) for name, r in plan.created])
+    conn.executemany("UPDATE domains SET timezone = ?, catchall = NULLIF(?, '') WHERE name = ?",
+                     [(r["timezone"], r["catchall"], name) for name, before, r in plan.updated])
+    for name, record in plan.removed:
+        _delete_domain(conn, name)
+    return [plan]
+
+
+def _refuse_removal_of_used(conn: sqlite3.Connection, plan: Plan, cascade: bool) -> None:
+    if cascade:
+        return
+    problems = ProblemCollector()
+    for name, record in plan.removed:
+        users = conn.execute("SELECT COUNT(*) FROM users WHERE domain = ?", (name,)).fetchone()[0]
+        aliases = conn.execute("SELECT COUNT(*) FROM aliases WHERE domain = ?", (name,)).fetchone()[0]
+        if users or aliases:
+            problems.add("domain %s" % name, "state",
+                         "cannot remove a domain that still has %d user(s) and %d alias(es); "
+                         "remove them first or set cascade=true" % (users, aliases))
+    problems.raise_if_any()
+
+
+def _delete_domain(conn: sqlite3.Connection, name: str) -> None:
+    conn.execute("DELETE FROM responders WHERE domain = ?", (name,))
+    conn.execute("DELETE FROM aliases WHERE domain = ?", (name,))  # recipients cascade
+    conn.execute("DELETE FROM users WHERE domain = ?", (name,))
+    conn.execute("DELETE FROM domains WHERE name = ?", (name,))

@@ -1,0 +1,151 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gestixi.mail contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A whole mail description converged in one call and one transaction (gestixi_mail).
+
+The steps are the converges of the single-kind modules, in dependency order, each given the
+options its module would get (checked and completed by that module's own argument spec):
+domains -> users of each domain -> aliases of every domain -> catch-alls -> automatic replies
+-> purge: aliases, users (domains with purge) -> domains (purge_domains).
+Every step sees what the earlier ones wrote, in check mode too (the transaction is rolled back
+at the end). The whole-store checks run once, on the state the whole description leaves, so a
+step may pass through a state that only a later step makes valid.
+"""
+from __future__ import annotations
+
+import sqlite3
+from typing import Callable, Iterator
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.gestixi.mail.plugins.module_utils.converge import _aliases, _domains, _responders, _users
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Plan
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._translate import converge_calls
+from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, MailStateError
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._password import scheme_of
+
+Converge = Callable[[sqlite3.Connection, dict], list[Plan]]
+
+
+def argument_spec() -> dict:
+    return {
+        "domains": {"type": "list", "elements": "dict"},  # the action plugin always gives it
+        "purge_domains": {"type": "bool"},  # None: false
+        "password_scheme": dict(_users.argument_spec()["password_scheme"]),
+    }
+
+
+def log_summary(params: dict) -> dict:
+    """The arguments as logged and echoed back: the description as counts, never a password."""
+    summary = {name: value for name, value in params.items() if name != "domains"}
+    domains = [item for item in params.get("domains") or [] if isinstance(item, dict)]
+    summary["domains"] = "%d domain(s), %d user(s), %d alias(es)" % (
+        len(domains), sum(len(item.get("users") or []) for item in domains),
+        sum(len(item.get("aliases") or []) for item in domains))
+    return summary
+
+
+def plaintext_passwords(domains: list) -> set[str]:
+    """The passwords given in plain text (Ansible must scrub them from any output).
+
+    Ready hashes are left out: nothing the module outputs is built from a password, and
+    scrubbing 10,000 hashes from every string of the result would cost seconds.
+    """
+    found = set()
+    for item in domains or []:
+        for user in (item.get("users") or []) if isinstance(item, dict) else []:
+            password = user.get("password") if isinstance(user, dict) else None
+            if isinstance(password, str) and password and scheme_of(password) is None:
+                found.add(password)
+    return found
+
+
+class _Step:
+    """One converge of one kind with the options its module would be given.
+
+    completes_domains: the step only completes the domains of the first step (their catch-alls):
+    its plan is folded into that step's, so that each domain is counted and shown once.
+    """
+
+    def __init__(self, label: str, spec: dict, constraints: dict, converge: Converge, args: dict,
+                 completes_domains: bool = False) -> None:
+        self.label = label
+        self.spec = spec
+        self.constraints = constraints
+        self.converge = converge
+        self.args = args
+        self.completes_domains = completes_domains
+
+    def run(self, conn: sqlite3.Connection, store_params: dict) -> list[Plan]:
+        checked = ArgumentSpecValidator(self.spec, **self.constraints).validate(self.args)
+        if checked.error_messages:
+            raise MailStateError([InvalidItem(self.label, None, message) for message in checked.error_messages])
+        try:
+            return self.converge(conn, {**checked.validated_parameters, **store_params})
+        except MailStateError as exc:
+            raise MailStateError([InvalidItem("%s: %s" % (self.label, problem.item), problem.field, problem.message)
+                                  for problem in exc.problems]) from None
+
+
+def _steps(params: dict, check_mode: bool) -> Iterator[_Step]:
+    calls = converge_calls(params["domains"])
+    domain_spec = (_domains.argument_spec(), {})
+    user_spec = (_users.argument_spec(), _users.module_constraints())
+    alias_spec = (_aliases.argument_spec(), {
+        "mutually_exclusive": _aliases.MUTUALLY_EXCLUSIVE, "required_one_of": _aliases.REQUIRED_ONE_OF,
+        "required_by": _aliases.REQUIRED_BY, "required_if": _aliases.REQUIRED_IF})
+    responder_spec = (_responders.argument_spec(), _responders.module_constraints())
+
+    def users(conn: sqlite3.Connection, step_params: dict) -> list[Plan]:
+        return _users.converge_users(conn, step_params, check_mode=check_mode, name_problems=False)
+
+    def aliases(conn: sqlite3.Connection, step_params: dict) -> list[Plan]:
+        return _aliases.converge_aliases(conn, step_params, name_problems=False)
+
+    yield _Step("domains", *domain_spec, _domains.converge_domains,
+                {"domains": [call["domain"] for call in calls]})
+    for call in calls:
+        yield _Step("users of %s" % call["name"], *user_spec, users,
+                    {"domain": call["name"], "users": call["users"], "password_scheme": params["password_scheme"]})
+    yield _Step("aliases", *alias_spec, aliases, {"aliases": [a for call in calls for a in call["aliases"]]})
+    yield _Step("catch-alls", *domain_spec, _domains.converge_domains,
+                {"domains": [call["catchall"] for call in calls]}, completes_domains=True)
+    for call in calls:
+        yield _Step("automatic replies of %s" % call["name"], *responder_spec, _responders.converge_responders,
+                    {"domain": call["name"], "responders": call["responders"], "purge": call["purge"]})
+    for call in calls:
+        if call["purge"]:
+            yield _Step("aliases of %s (purge)" % call["name"], *alias_spec, aliases,
+                        {"domain": call["name"], "aliases": call["aliases"], "purge": True})
+            yield _Step("users of %s (purge)" % call["name"], *user_spec, users,
+                        {"domain": call["name"], "users": call["logins"], "purge": True})
+    if params.get("purge_domains"):
+        yield _Step("domains (purge_domains)", *domain_spec, _domains.converge_domains,
+                    {"domains": [call["domain"] for call in calls], "purge": True, "cascade": True})
+
+
+def converge_description(conn: sqlite3.Connection, params: dict, store_params: dict,
+                         check_mode: bool = False) -> list[Plan]:
+    """Every step in order; the plans of all of them (the caller checks the store once)."""
+    plans: list[Plan] = []
+    for step in _steps(params, check_mode):
+        produced = step.run(conn, store_params)
+        if step.completes_domains:
+            _fold(plans[0], produced[0])
+        else:
+            plans.extend(produced)
+    return plans
+
+
+def _fold(first: Plan, later: Plan) -> None:
+    """Fold the updates of a later plan of the same items into the first one."""
+    created = {key: index for index, (key, _record) in enumerate(first.created)}
+    updated = {key: index for index, (key, _before, _after) in enumerate(first.updated)}
+    for key, before, after in later.updated:
+        if key in created:
+            first.created[created[key]] = (key, after)
+        elif key in updated:
+            first.updated[updated[key]] = (key, first.updated[updated[key]][1], after)
+        else:
+            first.updated.append((key, before, after))
+            first.unchanged -= 1

@@ -1,0 +1,381 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gestixi.mail contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The description's meaning: what the schema cannot say, checked on the controller.
+
+Names and addresses are valid, nothing is declared twice, an alias is not also a user, every
+recipient in a described domain exists, no alias loops, dates are real and in order, an
+enabled automatic reply has a subject and a message, and a domain that is used is declared.
+No message ever quotes a password.
+"""
+from __future__ import annotations
+
+import datetime
+import difflib
+
+from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem
+from ansible_collections.gestixi.mail.plugins.module_utils.rules import _responder, _user
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_address, canonical_domain, canonical_local_part, login_problem
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._dates import canonical_day
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._password import PasswordError, hash_problem, is_hash
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._timezone import timezone_problem
+from ansible_collections.gestixi.mail.plugins.plugin_utils._description_sources import joined, list_of, yaml_path
+
+
+class _Domain:
+    """What the meaning checks know of one declared domain."""
+
+    def __init__(self, path: str, name: str, item: dict) -> None:
+        self.path = path
+        self.name = name
+        self.item = item
+        self.users: dict[str, str] = {}     # login -> path
+        self.aliases: dict[str, str] = {}   # local part -> path
+        self.alias_targets: dict[str, list[tuple[str, str]]] = {}  # local part -> [(address, path)]
+        self.all_users_aliases: list[str] = []
+        # True when a user or alias of the domain could not be read (its own problem is
+        # reported): a recipient that may be that item is then not reported as missing.
+        self.incomplete = False
+
+
+class MeaningChecker:
+    def __init__(self, problems: list[InvalidItem], warnings: list[str], vaulted: set[str],
+                 allow_plaintext: bool, today: datetime.date) -> None:
+        # vaulted: paths of password values that come from Vault or from a template (a
+        # variable kept elsewhere, normally in Vault); only a literal plain text is refused.
+        self.problems = problems
+        self.warnings = warnings
+        self.vaulted = vaulted
+        self.allow_plaintext = allow_plaintext
+        self.today = today
+        self.domains: dict[str, _Domain] = {}
+        self.reported = {problem.item for problem in problems}
+
+    def add(self, path: str, message: str) -> None:
+        # A value the schema check already refused is not judged a second time.
+        if path not in self.reported:
+            self.reported.add(path)
+            self.problems.append(InvalidItem(path, None, message))
+
+    # -- domains ---------------------------------------------------------------------------
+    def check(self, sources: list[tuple[str, object]]) -> None:
+        ordered: list[_Domain] = []
+        for var, index, item in joined(sources):
+            if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+                continue
+            path = yaml_path(var, index)
+            try:
+                name = canonical_domain(item["name"])
+            except ValueError as exc:
+                self.add(yaml_path(path, "name"), str(exc))
+                continue
+            if name in self.domains:
+                self.add(yaml_path(path, "name"), "the domain %s is declared twice (also at %s)"
+                         % (name, self.domains[name].path))
+                continue
+            domain = _Domain(path, name, item)
+            self.domains[name] = domain
+            ordered.append(domain)
+        for domain in ordered:
+            self._domain_fields(domain)
+            self._users(domain)
+            self._aliases(domain)
+        for domain in ordered:
+            self._recipients(domain)
+            self._catchall(domain)
+        self._alias_loops(ordered)
+
+    def _domain_fields(self, domain: _Domain) -> None:
+        self._responders(yaml_path(domain.path, "responders"), list_of(domain.item, "responders"), domain)
+        if not isinstance(domain.item.get("users", []), (list, tuple, type(None))) or \
+                not isinstance(domain.item.get("aliases", []), (list, tuple, type(None))):
+            domain.incomplete = True
+        zone = domain.item.get("timezone")
+        if isinstance(zone, str) and zone:
+            why = timezone_problem(zone)
+            if why:
+                self.add(yaml_path(domain.path, "timezone"), why)
+
+    # -- users -----------------------------------------------------------------------------
+    def _users(self, domain: _Domain) -> None:
+        for index, user in enumerate(list_of(domain.item, "users")):
+            if not isinstance(user, dict):
+                domain.incomplete = True
+                continue
+            path = yaml_path(domain.path, "users", index)
+            login = user.get("login")
+            if not isinstance(login, str) or not login:
+                domain.incomplete = True
+            else:
+                if "@" in login:
+                    domain.incomplete = True
+                    self._foreign_address(yaml_path(path, "login"), login, domain, "user",
+                                          "write only the login (the part before @)")
+                    continue
+                why = login_problem(login)
+                if why:
+                    domain.incomplete = True
+                    self.add(yaml_path(path, "login"), why)
+                elif login in domain.users:
+                    self.add(yaml_path(path, "login"), "the user %s@%s is declared twice (also at %s)"
+                             % (login, domain.name, domain.users[login]))
+                else:
+                    domain.users[login] = path
+            self._user_fields(path, user)
+            self._responders(yaml_path(path, "responders"), list_of(user, "responders"), domain)
+
+    def _user_fields(self, path: str, user: dict) -> None:
+        name = user.get("name")
+        if isinstance(name, str):
+            why = _user.name_problem(name)
+            if why:
+                self.add(yaml_path(path, "name"), why)
+        quota = user.get("quota")
+        if isinstance(quota, (int, str)) and not isinstance(quota, bool):
+            try:
+                _user.parse_quota(quota)
+            except ValueError as exc:
+                self.add(yaml_path(path, "quota"), str(exc))
+        password = user.get("password")
+        if isinstance(password, str) and password:
+            self._password(yaml_path(path, "password"), password)
+
+    def _password(self, path: str, password: str) -> None:
+        if is_hash(password):
+            try:
+                why = hash_problem(password)
+            except PasswordError:
+                why = None  # passlib is missing on the controller: the module checks the shape
+            if why:
+                self.add(path, why)
+            return
+        if path in self.vaulted or self.allow_plaintext:
+            return
+        self.add(path, "a plain-text password must not be kept in Git: commit the hash that "
+                 "tools/hash_password prints, or keep the password in Ansible Vault "
+                 "(\"{{ vault_... }}\")")
+
+    # -- aliases ---------------------------------------------------------------------------
+    def _aliases(self, domain: _Domain) -> None:
+        for index, alias in enumerate(list_of(domain.item, "aliases")):
+            path = yaml_path(domain.path, "aliases", index)
+            address = alias.get("address") if isinstance(alias, dict) else None
+            if not isinstance(address, str) or not address:
+                domain.incomplete = True
+                continue
+            local = self._alias_local_part(yaml_path(path, "address"), address, domain)
+            if local is None:
+                domain.incomplete = True
+                continue
+            where = yaml_path(path, "address")
+            if local in domain.users:
+                self.add(where, "%s@%s is already a user (%s): an address is either a user or an "
+                         "alias" % (local, domain.name, domain.users[local]))
+                continue
+            if local in domain.aliases:
+                self.add(where, "the alias %s@%s is declared twice (also at %s)"
+                         % (local, domain.name, domain.aliases[local]))
+                continue
+            domain.aliases[local] = path
+            to = alias.get("to")
+            if isinstance(to, (list, tuple)) and not to:
+                domain.all_users_aliases.append(path)
+
+    def _alias_local_part(self, path: str, address: str, domain: _Domain) -> str | None:
+        if "@" in address:
+            try:
+                full = canonical_address(address)
+            except ValueError as exc:
+                self.add(path, str(exc))
+                return None
+            local, _at, other = full.rpartition("@")
+            if other != domain.name:
+                self._foreign_address(path, address, domain, "alias", None)
+                return None
+            return local
+        try:
+            return canonical_local_part(address, "alias")
+        except ValueError as exc:
+            self.add(path, str(exc))
+            return None
+
+    def _foreign_address(self, path: str, address: str, domain: _Domain, kind: str,
+                         hint: str | None) -> None:
+        other = address.rpartition("@")[2]
+        try:
+            other_name = canonical_domain(other)
+        except ValueError as exc:
+            self.add(path, str(exc))
+            return
+        if other_name == domain.name:
+            self.add(path, hint or "write it without the domain")
+        elif other_name in self.domains:
+            self.add(path, "%s is in the domain %s, not %s: move this %s under that domain (%s)"
+                     % (address, other_name, domain.name, kind, self.domains[other_name].path))
+        else:
+            self.add(path, "%s uses the domain %s, which is not declared: declare it in "
+                     "gestixi_mail_domains and put this %s under it" % (address, other_name, kind))
+
+    # -- recipients, catch-all, loops --------------------------------------------------------
+    def _local_exists(self, address: str) -> tuple[bool, _Domain | None]:
+        """(exists, its declared domain or None when the domain is not described here)."""
+        local, _at, name = address.rpartition("@")
+        domain = self.domains.get(name)
+        if domain is None or domain.incomplete:
+            return True, None
+        return local in domain.users or local in domain.aliases, domain
+
+    def _missing(self, path: str, address: str, domain: _Domain) -> None:
+        local = address.rpartition("@")[0]
+        known = sorted(set(domain.users) | set(domain.aliases))
+        text = "%s does not exist: it is neither a user nor an alias of %s (%s)" % (address, domain.name, domain.path)
+        close = difflib.get_close_matches(local, known, n=1, cutoff=0.6)
+        if close:
+            text += "; did you mean %s@%s?" % (close[0], domain.name)
+        self.add(path, text)
+
+    def _recipient_address(self, path: str, recipient: str, domain: _Domain) -> str | None:
+        if "@" not in recipient:
+            try:
+                return canonical_address(recipient, domain.name)
+            except ValueError as exc:
+                self.add(path, "%s (a recipient is a login of %s or a full address)" % (exc, domain.name))
+                return None
+        try:
+            return canonical_address(recipient)
+        except ValueError as exc:
+            self.add(path, str(exc))
+            return None
+
+    def _recipients(self, domain: _Domain) -> None:
+        for index, alias in enumerate(list_of(domain.item, "aliases")):
+            if not isinstance(alias, dict) or not isinstance(alias.get("address"), str):
+                continue
+            path = yaml_path(domain.path, "aliases", index)
+            to = alias.get("to")
+            if isinstance(to, str):
+                to = [to]
+                entries = [(yaml_path(path, "to"), to[0])]
+            elif isinstance(to, (list, tuple)):
+                entries = [(yaml_path(path, "to", i), r) for i, r in enumerate(to)]
+            else:
+                continue
+            seen: dict[str, str] = {}
+            targets: list[tuple[str, str]] = []
+            for where, recipient in entries:
+                if not isinstance(recipient, str) or not recipient:
+                    continue
+                address = self._recipient_address(where, recipient, domain)
+                if address is None:
+                    continue
+                if address in seen:
+                    self.add(where, "%s is listed twice (also at %s)" % (address, seen[address]))
+                    continue
+                seen[address] = where
+                exists, home = self._local_exists(address)
+                if not exists and home is not None:
+                    self._missing(where, address, home)
+                    continue
+                targets.append((address, where))
+            alias_local = self._known_alias_local(alias["address"], domain)
+            if alias_local is not None:
+                domain.alias_targets[alias_local] = targets
+
+    def _known_alias_local(self, address: str, domain: _Domain) -> str | None:
+        """The alias's local part when it was accepted (without reporting anything again)."""
+        text = address.rpartition("@")[0] if "@" in address else address
+        try:
+            local = canonical_address("%s@%s" % (text, domain.name)).rpartition("@")[0]
+        except ValueError:
+            return None
+        return local if local in domain.aliases else None
+
+    def _catchall(self, domain: _Domain) -> None:
+        value = domain.item.get("catchall")
+        if not isinstance(value, str) or not value:
+            return
+        path = yaml_path(domain.path, "catchall")
+        try:
+            address = canonical_address(value)
+        except ValueError as exc:
+            self.add(path, str(exc))
+            return
+        exists, home = self._local_exists(address)
+        if not exists and home is not None:
+            self._missing(path, address, home)
+
+    def _alias_loops(self, ordered: list[_Domain]) -> None:
+        graph: dict[str, list[tuple[str, str]]] = {}
+        for domain in ordered:
+            for local, targets in domain.alias_targets.items():
+                graph["%s@%s" % (local, domain.name)] = targets
+        state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+        reported: set[frozenset] = set()
+
+        def visit(node: str, trail: list[str]) -> None:
+            state[node] = 1
+            for target, where in graph.get(node, ()):
+                if target not in graph:
+                    continue
+                if state.get(target) == 1:
+                    cycle = trail[trail.index(target):] + [target]
+                    key = frozenset(cycle)
+                    if key not in reported:
+                        reported.add(key)
+                        self.add(where, "aliases form a loop: %s; mail to them would never be "
+                                 "delivered" % " -> ".join(cycle))
+                elif state.get(target) is None:
+                    visit(target, trail + [target])
+            state[node] = 2
+
+        for node in sorted(graph):
+            if state.get(node) is None:
+                visit(node, [node])
+
+    # -- automatic replies -----------------------------------------------------------------
+    def _responders(self, path: str, responders: list, domain: _Domain) -> None:
+        seen: dict[str, str] = {}
+        for index, responder in enumerate(responders):
+            if not isinstance(responder, dict):
+                continue
+            where = yaml_path(path, index)
+            for field, rule in (("name", _responder.check_name), ("subject", _responder.check_subject),
+                                ("message", _responder.check_body), ("days", _responder.check_days)):
+                value = responder.get(field)
+                if value is not None and not (field == "name" and not value):
+                    try:
+                        rule(value)
+                    except ValueError as exc:
+                        self.add(yaml_path(where, field), str(exc))
+            name = responder.get("name")
+            if isinstance(name, str) and name:
+                if name in seen:
+                    self.add(yaml_path(where, "name"), "the automatic reply '%s' is declared twice "
+                             "(also at %s)" % (name, seen[name]))
+                else:
+                    seen[name] = where
+            enabled = responder.get("enabled", True)
+            if enabled is True:
+                for field in ("subject", "message"):
+                    text = responder.get(field)
+                    if text is None or (isinstance(text, str) and not text.strip()):
+                        self.add(yaml_path(where, field), "an enabled automatic reply needs a %s "
+                                 "(or set enabled: false)" % field)
+            self._dates(where, responder, enabled is True)
+
+    def _dates(self, path: str, responder: dict, enabled: bool) -> None:
+        days = {}
+        for field in ("start", "end"):
+            value = responder.get(field)
+            if value is None or isinstance(value, bool):
+                continue
+            try:
+                days[field] = canonical_day(value)
+            except ValueError:
+                continue  # the schema check already reported it
+        if "start" in days and "end" in days and days["end"] < days["start"]:
+            self.add(yaml_path(path, "end"), "the end date %s is before the start date %s"
+                     % (days["end"], days["start"]))
+        elif enabled and "end" in days and days["end"] < self.today.isoformat():
+            self.warnings.append("%s: the automatic reply ended on %s; it no longer answers "
+                                 "(remove it or set enabled: false)" % (yaml_path(path, "end"), days["end"]))

@@ -1,0 +1,258 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gestixi.mail contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""gestixi_mail's converge: a whole description, every kind, one transaction (real SQLite)."""
+from __future__ import annotations
+
+import copy
+import os
+import sqlite3
+
+import pytest
+
+from ansible_collections.gestixi.mail.plugins.module_utils.converge import _runner
+
+from ansible_collections.gestixi.mail.plugins.module_utils.sieve import _sync
+from ansible_collections.gestixi.mail.plugins.module_utils.store._store import Store
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._whole_description import (
+    converge_description,
+    log_summary,
+    plaintext_passwords,
+)
+from ansible_collections.gestixi.mail.tests.unit.plugins.module_utils.store_harness import (
+    ConvergeModule,
+    store_options,
+)
+
+HASH = ("{SHA512-CRYPT}$6$3uVpMh6lC7fT5V20$IgoTFT6IwAFpXXrYRS4oljGmqcbpfVw3lxxaA7AbbDA9"
+        "TiPZgo9ZUmVxxbmCNjkt7024e4iw65YY7qWE9fyhu.")
+DESCRIPTION = [
+    {"name": "example.org", "timezone": "Europe/Paris", "catchall": "alice@example.org",
+     "users": [{"login": "alice", "name": "Alice", "password": HASH,
+                "responders": [{"name": "holidays", "subject": "Away", "message": "Back soon.",
+                                "start": "2026-12-20", "end": "2027-01-04"}]},
+               {"login": "bob", "password": HASH, "quota": "1G"}],
+     # An alias to a user of a domain described after this one, and one to every user.
+     "aliases": [{"address": "contact", "to": ["alice", "carol@example.net"]},
+                 {"address": "all", "to": []}],
+     "responders": [{"name": "closure", "subject": "Closed", "message": "Closed today.",
+                     "start": "2026-12-25", "end": "2026-12-25"}]},
+    {"name": "example.net", "users": [{"login": "carol", "password": HASH}]},
+]
+
+
+@pytest.fixture
+def params(tmp_path) -> dict:
+    os.makedirs(str(tmp_path / "sieve"))
+    return {**store_options(tmp_path), "domains": copy.deepcopy(DESCRIPTION), "purge_domains": None,
+            "password_scheme": "ARGON2ID"}
+
+
+def converge(params: dict, check_mode: bool = False) -> ConvergeModule:
+    module = ConvergeModule(params, check_mode)
+    store_params = {name: params[name] for name in _runner.store_argument_spec()}
+    try:
+        _runner.run_converge(module, lambda conn: converge_description(conn, params, store_params, check_mode),
+                             echo=log_summary)
+    except SystemExit:
+        pass
+    return module
+
+
+def rows(path: str, query: str) -> list[tuple]:
+    conn = sqlite3.connect(path)
+    try:
+        return [tuple(row) for row in conn.execute(query)]
+    finally:
+        conn.close()
+
+
+def read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def test_every_kind_lands_in_one_run_and_a_second_run_changes_nothing(params):
+    first = converge(params).result
+    store = params["store_path"]
+    assert first["changed"] is True
+    assert rows(store, "SELECT name, timezone, catchall FROM domains ORDER BY name") == [
+        ("example.net", "UTC", None), ("example.org", "Europe/Paris", "alice@example.org")]
+    assert rows(store, "SELECT address FROM users ORDER BY address") == [
+        ("alice@example.org",), ("bob@example.org",), ("carol@example.net",)]
+    assert rows(store, "SELECT alias, recipient FROM alias_recipients ORDER BY 1, 2") == [
+        ("contact@example.org", "alice@example.org"), ("contact@example.org", "carol@example.net")]
+    assert rows(store, "SELECT address, all_users FROM aliases ORDER BY 1") == [
+        ("all@example.org", 1), ("contact@example.org", 0)]
+    assert rows(store, "SELECT login, name, message FROM responders ORDER BY 1, 2") == [
+        ("", "closure", "Closed today."), ("alice", "holidays", "Back soon.")]
+    assert sorted(os.listdir(os.path.join(params["sieve_dir"], "example.org"))) == ["alice.sieve", "bob.sieve"]
+    kinds = {(c["action"], c["kind"]) for c in first["changes"]}
+    # A new domain with its catch-all is one creation (the catch-all step is folded into it).
+    assert kinds == {("create", "domain"), ("create", "user"), ("create", "alias"), ("create", "responder"),
+                     ("create", "sieve script")}
+    # 2 domains, 3 users, 2 aliases, 2 automatic replies, 2 Sieve scripts: each counted once.
+    assert first["counts"] == {"created": 11, "updated": 0, "removed": 0, "unchanged": 0}
+    assert first["invocation"]["module_args"]["domains"] == "2 domain(s), 3 user(s), 2 alias(es)"
+
+    again = converge(params).result
+    assert again["changed"] is False and again["changes"] == []
+    assert again["counts"] == {"created": 0, "updated": 0, "removed": 0, "unchanged": 11}
+
+
+def test_the_run_that_changed_records_its_commit_so_the_next_renders_nothing(params, monkeypatch):
+    converge(params)
+    manifest = os.path.join(params["sieve_dir"], _sync.MANIFEST)
+    recorded = read(manifest)
+
+    def no_fingerprint(*args):
+        raise AssertionError("an unchanged run after a change needed the inputs fingerprint")
+
+    monkeypatch.setattr(_sync, "inputs_fingerprint", no_fingerprint)
+    assert converge(params).result["changed"] is False
+    assert read(manifest) == recorded  # the cache itself is unchanged too: the run is idempotent
+
+
+def test_check_mode_plans_across_kinds_and_writes_nothing(params):
+    planned = converge(params, check_mode=True).result
+    assert not os.path.exists(params["store_path"])
+    assert os.listdir(params["sieve_dir"]) == []
+    # Users of new domains and an alias to them: planned only because every step sees the
+    # earlier ones in the same transaction.
+    keys = {(c["action"], c["kind"], c["key"]) for c in planned["changes"]}
+    assert ("create", "user", "carol@example.net") in keys
+    assert ("create", "alias", "contact@example.org") in keys
+    assert planned["changes"] == converge(params).result["changes"]
+
+
+def test_a_problem_in_any_step_writes_nothing(params):
+    converge(params)
+    before = read(params["store_path"])
+    params["domains"][1]["users"].append({"login": "dave"})  # a new user needs a password
+    params["domains"][0]["aliases"].append({"address": "new", "to": ["alice"]})
+    module = converge(params)
+    assert module.result is None
+    assert module.failure["problems"] == [{
+        "item": "users of example.net: users[1] (dave)", "field": "password",
+        "message": "a new user needs a password (a plain-text password or a ready hash such as {ARGON2ID}...)"}]
+    assert read(params["store_path"]) == before
+
+
+def test_the_whole_store_is_checked_once_on_the_final_state(params):
+    converge(params)
+    before = read(params["store_path"])
+    params["alias_expansion_limit"] = 2  # all@example.org reaches alice and bob: 2, fine
+    assert converge(params).failure is None
+    params["domains"][0]["users"].append({"login": "eve", "password": HASH})  # now 3
+    module = converge(params)
+    assert "virtual_alias_expansion_limit 2" in module.failure["msg"]
+    assert read(params["store_path"]) == before
+
+
+def test_purge_and_purge_domains(params):
+    converge(params)
+    params["domains"][0]["purge"] = True
+    params["domains"][0]["users"] = params["domains"][0]["users"][:1]  # bob goes
+    params["domains"][0]["aliases"] = params["domains"][0]["aliases"][:1]  # all@ goes
+    params["domains"] = params["domains"][:1]  # example.net is no longer described ...
+    params["domains"][0]["aliases"][0]["to"] = ["alice"]  # ... nor named
+    result = converge(params).result
+    removed = [(c["kind"], c["key"]) for c in result["changes"] if c["action"] == "remove"]
+    assert removed.index(("alias", "all@example.org")) < removed.index(("user", "bob@example.org"))
+    assert rows(params["store_path"], "SELECT name FROM domains ORDER BY 1") == [("example.net",), ("example.org",)]
+    params["purge_domains"] = True
+    result = converge(params).result
+    assert [(c["action"], c["kind"], c["key"]) for c in result["changes"]] == [("remove", "domain", "example.net")]
+    assert rows(params["store_path"], "SELECT address FROM users") == [("alice@example.org",)]
+
+
+def test_plaintext_passwords_are_found_and_never_summarized():
+    domains = [{"name": "example.org", "users": [{"login": "a", "password": "s3cret text"},
+                                                 {"login": "b", "password": HASH}, {"login": "c"}]}]
+    assert plaintext_passwords(domains) == {"s3cret text"}
+    summary = log_summary({"domains": domains, "store_path": "/x", "password_scheme": "ARGON2ID"})
+    assert summary == {"domains": "1 domain(s), 3 user(s), 0 alias(es)", "store_path": "/x",
+                       "password_scheme": "ARGON2ID"}
+
+
+def test_a_commit_records_the_stamp_of_what_it_wrote(tmp_path):
+    path = str(tmp_path / "mail.sqlite")
+    store = Store(path)
+    with store.transaction() as conn:
+        conn.execute("INSERT INTO domains (name) VALUES ('example.org')")
+    assert store.committed_stamp is not None and store.committed_stamp == store.stamp()
+    store.close()
+    for check_mode, statement in ((False, "SELECT 1"), (True, "UPDATE domains SET timezone = 'Europe/Paris'")):
+        again = Store(path, check_mode=check_mode)
+        with again.transaction() as conn:
+            conn.execute(statement)
+        assert again.committed_stamp is None  # nothing committed: nothing to vouch for
+        again.close()
+
+
+def test_an_alias_becomes_a_user_in_one_run(params):
+    """The users step creates sales@ while the alias sales@ still exists; the purge step
+    removes the alias later in the same run. Only the final state is checked."""
+    params["domains"][0]["aliases"].append({"address": "sales", "to": ["bob"]})
+    converge(params)
+    params["domains"][0]["purge"] = True
+    params["domains"][0]["aliases"].pop()
+    params["domains"][0]["users"].append({"login": "sales", "password": HASH})
+    module = converge(params)
+    assert module.failure is None
+    assert {(c["action"], c["kind"], c["key"]) for c in module.result["changes"]} >= {
+        ("create", "user", "sales@example.org"), ("remove", "alias", "sales@example.org")}
+    assert rows(params["store_path"], "SELECT address FROM aliases WHERE address LIKE 'sales@%'") == []
+
+
+def test_an_alias_that_becomes_a_user_stays_a_catch_all_and_a_recipient(params):
+    """The address lives on as a user: the catch-all naming it and the entries of other
+    aliases naming it are kept, and a second run changes nothing."""
+    org, net = params["domains"]
+    org["aliases"].append({"address": "postmaster", "to": ["alice"]})
+    org["catchall"] = "postmaster@example.org"
+    net["aliases"] = [{"address": "sales", "to": ["carol", "postmaster@example.org"]}]
+    converge(params)
+    org["purge"] = True
+    org["aliases"].pop()
+    org["users"].append({"login": "postmaster", "password": HASH})
+    module = converge(params)
+    assert module.failure is None, module.failure
+    assert sorted((c["action"], c["kind"], c["key"]) for c in module.result["changes"]
+                  if c["kind"] in ("user", "alias", "alias recipient")) == [
+        ("create", "user", "postmaster@example.org"), ("remove", "alias", "postmaster@example.org")]
+    assert rows(params["store_path"], "SELECT recipient FROM alias_recipients WHERE alias = 'sales@example.net' "
+                                      "ORDER BY 1") == [("carol@example.net",), ("postmaster@example.org",)]
+    assert rows(params["store_path"], "SELECT catchall FROM domains WHERE name = 'example.org'") == [
+        ("postmaster@example.org",)]
+    assert converge(params).result["changes"] == []
+
+
+def test_a_user_becomes_an_alias_in_one_run_and_only_with_purge(params):
+    """The aliases step creates bob@ while the user exists; the users purge step removes the
+    user later and keeps the entries naming the address. Without purge the user stays, and the
+    final check refuses the pair, naming the alias."""
+    org, net = params["domains"]
+    org["catchall"] = "bob@example.org"
+    net["aliases"] = [{"address": "sales", "to": ["carol", "bob@example.org"]}]
+    converge(params)
+    before = read(params["store_path"])
+    org["users"] = [user for user in org["users"] if user["login"] != "bob"]
+    org["aliases"].append({"address": "bob", "to": ["alice"]})
+    refused = converge(params)
+    assert refused.failure["problems"] == [{
+        "item": "alias bob@example.org", "field": "address",
+        "message": "bob@example.org is both an alias and a user's mailbox: a user's address cannot be an alias "
+                   "(remove the alias, or the user)"}]
+    assert read(params["store_path"]) == before
+    org["purge"] = True
+    module = converge(params)
+    assert module.failure is None, module.failure
+    assert sorted((c["action"], c["kind"], c["key"]) for c in module.result["changes"]
+                  if c["kind"] in ("user", "alias", "alias recipient")) == [
+        ("create", "alias", "bob@example.org"), ("remove", "user", "bob@example.org")]
+    assert rows(params["store_path"], "SELECT recipient FROM alias_recipients WHERE alias = 'sales@example.net' "
+                                      "ORDER BY 1") == [("bob@example.org",), ("carol@example.net",)]
+    assert rows(params["store_path"], "SELECT catchall FROM domains WHERE name = 'example.org'") == [
+        ("bob@example.org",)]
+    assert converge(params).result["changes"] == []
