@@ -123,13 +123,35 @@ def run_playbook(label: str, playbook: str, workdir: str, inventory: str = "loca
     return run
 
 
-def write_inventory(folder: str, variables: dict) -> str:
+def write_inventory(folder: str, variables: dict, form: str = "json") -> str:
     """An inventory of localhost whose group_vars hold the description, as an operator's would
-    (group_vars are read once per run; a play's vars_files would be read again for every task)."""
-    os.makedirs(os.path.join(folder, "group_vars", "all"), exist_ok=True)
+    (group_vars are read once per run; a play's vars_files would be read again for every task).
+
+    form "yaml" writes group_vars/all/bench.yml in block style, as operators keep it in Git;
+    "json" writes bench.json (Ansible reads it with its JSON parser, no YAML tagging)."""
+    group_vars = os.path.join(folder, "group_vars", "all")
+    os.makedirs(group_vars, exist_ok=True)
     write_json(os.path.join(folder, "hosts.json"), {"all": {"hosts": {"localhost": {"ansible_connection": "local"}}}})
-    write_json(os.path.join(folder, "group_vars", "all", "bench.json"), variables)
+    for stale in ("bench.json", "bench.yml"):
+        if os.path.exists(os.path.join(group_vars, stale)):
+            os.unlink(os.path.join(group_vars, stale))
+    if form == "yaml":
+        write_yaml(os.path.join(group_vars, "bench.yml"), variables)
+    else:
+        write_json(os.path.join(group_vars, "bench.json"), variables)
     return folder
+
+
+def write_yaml(path: str, data: object) -> str:
+    """Block-style YAML, as an operator writes it (PyYAML is a dependency of ansible-core)."""
+    import yaml  # noqa: PLC0415
+
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("---\n")
+        yaml.dump(data, handle, Dumper=dumper, default_flow_style=False, sort_keys=False, allow_unicode=True,
+                  width=1000)
+    return path
 
 
 def write_playbook(path: str, store: str, tasks: list[dict]) -> str:
@@ -249,7 +271,7 @@ def playbook_vars(data: list[dict]) -> dict:
 
 def _responder_item(reply: dict) -> dict:
     """The description's 'message' under the name gestixi_responder gives the option."""
-    from ansible_collections.gestixi.mail.plugins.module_utils import _responders  # noqa: PLC0415
+    from ansible_collections.gestixi.mail.plugins.module_utils.converge import _responders  # noqa: PLC0415
 
     text = "body" if "body" in _responders.ITEM_OPTIONS else "message"
     return {(text if key == "message" else key): value for key, value in reply.items()}
@@ -318,10 +340,22 @@ def bench_large(args: argparse.Namespace, work: str, password: str) -> dict:
     write_description()
     playbook = write_playbook(os.path.join(work, "large.yml"), store, whole_tasks())
     _add_sievec(playbook, args.sievec)
+    # The same description as YAML (group_vars/all/bench.yml), converged into a store of its
+    # own, each run right after its JSON twin so that both see the same load.
+    yaml_store = os.path.join(work, "large-yaml.sqlite")
+    yaml_inventory = write_inventory(os.path.join(work, "large-yaml-inventory"),
+                                     {"gestixi_mail_domains": mail_description(data)}, "yaml")
+    yaml_playbook = write_playbook(os.path.join(work, "large-yaml.yml"), yaml_store, whole_tasks())
+    _add_sievec(yaml_playbook, args.sievec)
+    yaml_runs = {}
     initial = run_playbook("initial converge", playbook, work, inventory).check()
+    yaml_runs["initial"] = run_playbook("initial converge, YAML", yaml_playbook, work, yaml_inventory).check()
     counts = store_counts(store)
+    if store_counts(yaml_store) != counts:
+        raise SystemExit("the YAML description converged to other counts: %s" % store_counts(yaml_store))
     scripts = count_scripts(store + ".sieve")
     unchanged = run_playbook("unchanged re-run", playbook, work, inventory).check()
+    yaml_runs["unchanged"] = run_playbook("unchanged re-run, YAML", yaml_playbook, work, yaml_inventory).check()
     role = run_playbook("unchanged, role gestixi.mail.state",
                         role_playbook(os.path.join(work, "role.yml"), store, args.sievec), work, inventory).check()
     per_kind_playbook = write_playbook(os.path.join(work, "per-kind.yml"), store, converge_tasks())
@@ -329,8 +363,14 @@ def bench_large(args: argparse.Namespace, work: str, password: str) -> dict:
     # The per-kind lists in an inventory of their own, the shape those calls take.
     per_kind_inventory = write_inventory(os.path.join(work, "per-kind-inventory"), playbook_vars(data))
     per_kind = run_playbook("unchanged, single-kind modules", per_kind_playbook, work, per_kind_inventory).check()
-    empty = run_playbook("empty playbook, same inventory", write_playbook(os.path.join(work, "empty.yml"), store, [
-        {"name": "Nothing", "ansible.builtin.set_fact": {"bench_nothing": True}}]), work, inventory).check()
+    empty_playbook = write_playbook(os.path.join(work, "empty.yml"), store, [
+        {"name": "Nothing", "ansible.builtin.set_fact": {"bench_nothing": True}}])
+    empty = run_playbook("empty playbook, same inventory", empty_playbook, work, inventory).check()
+    yaml_runs["empty"] = run_playbook("empty playbook, YAML inventory", empty_playbook, work, yaml_inventory).check()
+    # Ansible's own loader on each file, in this process: the floor of reading the description.
+    yaml_runs["load"] = {form: _load_seconds(os.path.join(folder, "group_vars", "all", name))
+                         for form, folder, name in (("json", inventory, "bench.json"),
+                                                    ("yaml", yaml_inventory, "bench.yml"))}
 
     # One alias changed: the full description again, then one single-item call.
     target = data[0]["aliases"][-1]
@@ -344,7 +384,20 @@ def bench_large(args: argparse.Namespace, work: str, password: str) -> dict:
     _add_sievec(single, args.sievec)
     single_change = run_playbook("one alias changed, single call", single, work).check()
     return {"counts": counts, "scripts": scripts, "runs": [initial, unchanged, full_change, single_change],
-            "info": [role, per_kind, empty]}
+            "info": [role, per_kind, empty], "yaml": yaml_runs}
+
+
+def _load_seconds(path: str) -> float:
+    """Seconds of Ansible's DataLoader (what host_group_vars uses) on one file, best of 2."""
+    from ansible.parsing.dataloader import DataLoader  # noqa: PLC0415
+
+    best = float("inf")
+    for _ in range(2):
+        loader = DataLoader()  # a new loader: its file cache would hide the second read
+        start = time.perf_counter()
+        loader.load_from_file(path, cache="none", unsafe=True, trusted_as_template=True)  # as host_group_vars
+        best = min(best, time.perf_counter() - start)
+    return best
 
 
 def _add_sievec(playbook: str, sievec: str | None) -> None:
@@ -408,7 +461,7 @@ def bench_passwords(args: argparse.Namespace, work: str, password: str) -> dict:
 
     baseline, baseline_cpu, _ = unchanged_runs("ready-hashes", [password] * n, "SHA512-CRYPT")
     out = {"baseline": baseline, "baseline_cpu": baseline_cpu, "schemes": {}}
-    from ansible_collections.gestixi.mail.plugins.module_utils import _password  # noqa: PLC0415
+    from ansible_collections.gestixi.mail.plugins.module_utils.rules import _password  # noqa: PLC0415
 
     for scheme in SCHEMES:
         plaintexts = ["bench-plain-%s-%03d" % (scheme, u) for u in range(n)]
@@ -469,6 +522,8 @@ def report(args: argparse.Namespace, large: dict | None, loop: dict | None, pass
             "single call %d; role %d, single-kind modules %d" % (
                 initial.changed, unchanged.changed, full_change.changed, single.changed, role.changed,
                 per_kind.changed))
+        add("")
+        add(_yaml_report(large))
     if loop:
         lst, per_item, empty = loop["list"], loop["loop"], loop["empty"]
         ratio = per_item.seconds / lst.seconds
@@ -487,6 +542,32 @@ def report(args: argparse.Namespace, large: dict | None, loop: dict | None, pass
             % (args.password_users, args.repeats, passwords["baseline"],
                ", ".join("%s %.3f s" % (s, f["library"]) for s, f in passwords["schemes"].items())))
     return lines
+
+
+def _yaml_report(large: dict) -> str:
+    """The same description kept as JSON and as YAML, side by side (same load, one run each)."""
+    yaml_runs = large["yaml"]
+    pairs = (("initial converge", large["runs"][0], yaml_runs["initial"], None),
+             ("unchanged re-run", large["runs"][1], yaml_runs["unchanged"], 10.0),
+             ("empty playbook (Ansible's floor)", large["info"][2], yaml_runs["empty"], None))
+    lines = ["the description as JSON and as YAML (group_vars/all/bench.json vs bench.yml):",
+             "%-36s %18s %18s %7s  %s" % ("", "JSON wall / RSS", "YAML wall / RSS", "YAML/J", "YAML target")]
+    for label, json_run, yaml_run, limit in pairs:
+        lines.append("%-36s %8.1f s %5.0f MiB %8.1f s %5.0f MiB %6.2fx  %s" % (
+            label, json_run.seconds, json_run.max_rss_mib, yaml_run.seconds, yaml_run.max_rss_mib,
+            yaml_run.seconds / max(json_run.seconds, 1e-3),
+            "< %d s %s" % (limit, verdict(yaml_run.seconds, limit)) if limit else "(info)"))
+    load = yaml_runs["load"]
+    unchanged, empty = yaml_runs["unchanged"], yaml_runs["empty"]
+    lines.append("  Ansible's DataLoader on the file alone (as host_group_vars reads it): JSON %.2f s, YAML %.2f s"
+                 % (load["json"], load["yaml"]))
+    lines.append("  unchanged YAML run above the YAML empty playbook (reading, check, converge: ours): %.1f s; "
+                 "the empty playbook is the floor" % (unchanged.seconds - empty.seconds))
+    lines.append("  tasks reporting a change: YAML initial %d, YAML unchanged %d" % (
+        yaml_runs["initial"].changed, unchanged.changed))
+    for run in (yaml_runs["initial"], unchanged):
+        lines.append("  %s: %s" % (run.label, run.task_summary()))
+    return "\n".join(lines)
 
 
 def _ansible_version() -> str:
@@ -529,7 +610,10 @@ def main() -> int:
         print("\n".join(lines))
         if args.json:
             figures = {"large": {r.label: {"seconds": r.seconds, "max_rss_mib": r.max_rss_mib}
-                                 for r in (large["runs"] if large else [])},
+                                 for r in (large["runs"] + large["info"] if large else [])},
+                       "large_yaml": {key: ({"seconds": r.seconds, "max_rss_mib": r.max_rss_mib}
+                                            if isinstance(r, Run) else r)
+                                      for key, r in (large["yaml"] if large else {}).items()},
                        "loop": {k: {"seconds": r.seconds, "max_rss_mib": r.max_rss_mib}
                                 for k, r in (loop or {}).items()},
                        "passwords": passwords}

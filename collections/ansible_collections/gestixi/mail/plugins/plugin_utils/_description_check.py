@@ -154,54 +154,107 @@ def check_host_description(templar, task_vars: dict, given: dict | None = None) 
     return CheckedDescription(variables, problems, warnings)
 
 
+# Exact built-in types: they carry no Ansible tag (Origin, TrustedAsTemplate, VaultedValue).
+# Ansible 2.19 reads YAML into tagged subclasses (_AnsibleTaggedStr, ...): the reader turns them
+# into these once, so that the checks and the module's arguments handle plain values.
+_PLAIN_SCALARS = frozenset((str, int, float, bool, type(None)))
+_JINJA2_OVERRIDE = "#jinja2:"  # a template may start with this header instead of a delimiter
+
+# A YAML path is built only for a value that needs one (a template, a vaulted value): a
+# 30,000-item description would otherwise format 160,000 paths per read. A lazy path is the
+# text of the variable, or (parent, key or index, is_index).
+
+
+def _path_text(path) -> str:
+    if isinstance(path, str):
+        return path
+    parent, step, is_index = path
+    return "%s[%d]" % (_path_text(parent), step) if is_index else yaml_path(_path_text(parent), step)
+
+
+def _untagged(value):
+    """The value as its exact built-in type (a tagged str, int, float or date from YAML)."""
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float, datetime.date)):
+        return value  # bool cannot be subclassed; other types are kept as they are
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, datetime.datetime):
+        return value
+    return datetime.date(value.year, value.month, value.day)
+
+
 class _Resolver:
     def __init__(self, templar) -> None:
         self.templar = templar
         self.problems: list[InvalidItem] = []
         self.vaulted: set[str] = set()
 
-    def resolve(self, value, path: str, key: str):
-        """Template value leaf by leaf, so that a problem names its YAML path."""
-        if isinstance(value, dict):
-            return {k: self.resolve(v, yaml_path(path, k), k) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [self.resolve(v, "%s[%d]" % (path, i), key) for i, v in enumerate(value)]
-        templated = self.templar.is_possibly_template(value)
-        vaulted = VaultHelper.get_ciphertext(value, with_tags=False) is not None
+    def resolve(self, value, path, key: str):
+        """Template value leaf by leaf, so that a problem names its YAML path (path: text or lazy).
+
+        Returns plain dicts, lists and untagged scalars; a template or a vaulted value is
+        resolved alone.
+        """
+        value_type = type(value)
+        if value_type is str:
+            if "{" not in value and not value.startswith(_JINJA2_OVERRIDE):
+                return value  # neither a template nor vaulted (a plain str has no tag)
+        elif value_type in _PLAIN_SCALARS:
+            return value
+        elif isinstance(value, dict):
+            return {(k if type(k) is str else _untagged(k)): self.resolve(v, (path, k, False), k)
+                    for k, v in value.items()}
+        elif isinstance(value, (list, tuple)):
+            return [self.resolve(v, (path, i, True), key) for i, v in enumerate(value)]
+        if isinstance(value, str) and "{" not in value and not value.startswith(_JINJA2_OVERRIDE):
+            templated = False  # what Templar.is_possibly_template answers, without its cost
+        else:
+            templated = self.templar.is_possibly_template(value)
+        vaulted = value_type is not str and VaultHelper.get_ciphertext(value, with_tags=False) is not None
         if not templated and not vaulted:
-            return value  # plain data: nothing to resolve
+            return _untagged(value)  # plain data: nothing to resolve
         try:
             resolved = self.templar.template(value)
         except AnsibleError as exc:
             detail = to_text(getattr(exc, "message", None) or exc).strip().splitlines() or ["unknown error"]
-            self.problems.append(InvalidItem(path, None, "cannot be resolved: %s" % detail[0]))
+            self.problems.append(InvalidItem(_path_text(path), None, "cannot be resolved: %s" % detail[0]))
             return UNRESOLVED
         if key in SECRET_KEYS:
             # From Vault, or from a variable kept elsewhere (normally a vault file): not a
             # plain text written in the description itself.
-            self.vaulted.add(path)
+            self.vaulted.add(_path_text(path))
         if isinstance(resolved, (dict, list, tuple)) and resolved is not value:
             return self.resolve(resolved, path, key)
         return resolved
 
 
-def _find_vaulted(value, path: str, vaulted: set[str]) -> None:
+def _find_vaulted(value, path, vaulted: set[str]) -> None:
+    value_type = type(value)
+    if value_type in _PLAIN_SCALARS:
+        return  # no tag, so not vaulted
     if isinstance(value, dict):
         for k, v in value.items():
-            _find_vaulted(v, yaml_path(path, k), vaulted)
+            _find_vaulted(v, (path, k, False), vaulted)
     elif isinstance(value, (list, tuple)):
         for i, v in enumerate(value):
-            _find_vaulted(v, "%s[%d]" % (path, i), vaulted)
+            _find_vaulted(v, (path, i, True), vaulted)
     elif VaultHelper.get_ciphertext(value, with_tags=False) is not None:
-        vaulted.add(path)
+        vaulted.add(_path_text(path))
 
 
 def _plain(value):
     """Plain dicts, lists and scalars for the module's arguments; dates as text."""
+    value_type = type(value)
+    if value_type in _PLAIN_SCALARS:
+        return value
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {(k if type(k) is str else _untagged(k)): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return value.isoformat()
-    return value
+    return _untagged(value)
