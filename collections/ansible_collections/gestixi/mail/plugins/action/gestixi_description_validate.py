@@ -6,20 +6,22 @@ from __future__ import annotations
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.gestixi.mail.plugins.plugin_utils._description_check import check_host_description
+from ansible_collections.gestixi.mail.plugins.plugin_utils._description_check import alias_limits, check_host_description
 
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
-    _VALID_ARGS = frozenset(("variables",))
+    _VALID_ARGS = frozenset(("variables", "alias_expansion_limit", "alias_recursion_limit"))
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
         del tmp
 
-        checked = check_host_description(self._templar, task_vars, self._task.args.get("variables"))
+        args = self._task.args
+        checked = check_host_description(self._templar, task_vars, args.get("variables"),
+                                         limits=alias_limits(args))
         result.update(checked.result())
         result["changed"] = False
         if not checked.valid:

@@ -16,7 +16,7 @@ from ansible_collections.gestixi.mail.plugins.plugin_utils._description_sources 
     DESCRIPTION_VAR,
     PURGE_DOMAINS_VAR,
 )
-from ansible_collections.gestixi.mail.plugins.plugin_utils._description_check import check_host_description
+from ansible_collections.gestixi.mail.plugins.plugin_utils._description_check import alias_limits, check_host_description
 
 MODULE = "gestixi.mail.gestixi_mail"
 
@@ -36,7 +36,7 @@ class ActionModule(ActionBase):
             given = {DESCRIPTION_VAR: module_args["domains"]}
             if ALLOW_PLAINTEXT_VAR in task_vars:
                 given[ALLOW_PLAINTEXT_VAR] = self._templar.template(task_vars[ALLOW_PLAINTEXT_VAR])
-        checked = check_host_description(self._templar, task_vars, given)
+        checked = check_host_description(self._templar, task_vars, given, limits=alias_limits(module_args))
         if given is not None:
             checked.name_after_option("domains")  # the task's own option, not a variable
         checked_result = checked.result()
@@ -50,6 +50,11 @@ class ActionModule(ActionBase):
             module_args["purge_domains"] = checked.variables.get(PURGE_DOMAINS_VAR) is True
 
         result.update(self._execute_module(module_name=MODULE, module_args=module_args, task_vars=task_vars))
+        # The host names its problems under its option (domains[12].users[3]); name them at
+        # the variable the operator wrote them in, as the gate does.
+        for problem in (result.get("problems") or []) if given is None else []:
+            if isinstance(problem, dict) and problem.get("path"):
+                problem["path"] = checked.source_path(problem["path"])
         if given is None:
             result["sources"] = checked_result["sources"]
         if checked.warnings:

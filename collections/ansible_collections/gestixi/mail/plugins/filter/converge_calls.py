@@ -45,7 +45,9 @@ _value:
     - One entry per domain with C(name), C(purge), C(domain) (name and time zone for
       M(gestixi.mail.gestixi_domain)), C(catchall) (name and catch-all), C(users) (with
       passwords, never print it), C(logins) (the users without any other field, for a purge),
-      C(aliases) and C(responders).
+      C(aliases) and C(responders); C(path) (the domain's place in the list, C(domains[0])) and
+      C(origins) (for C(users), C(aliases) and C(responders), the place of each item in the
+      description, so that a problem the host finds is named where the operator wrote it).
   type: list
   elements: dict
 """

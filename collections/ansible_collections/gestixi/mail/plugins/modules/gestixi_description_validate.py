@@ -18,7 +18,8 @@ description:
     and dates. YAML dates (C(2026-12-20) without quotes) are accepted where a date is wanted."
   - "Meaning: domain names, logins and addresses are valid; no domain, user, alias or
     automatic reply is declared twice; an alias does not have the address of a user; every
-    recipient and catch-all address in a described domain exists; aliases do not loop; an
+    recipient and catch-all address in a described domain exists; aliases do not loop and stay
+    within the servers' Postfix alias limits (O(alias_expansion_limit), O(alias_recursion_limit)); an
     alias or user placed under the wrong domain, or in a domain that is not declared, is
     refused; dates are real and the end is not before the start; an enabled automatic reply
     has a subject and a message; time zones exist; ready password hashes are well formed."
@@ -52,6 +53,19 @@ options:
         C(gestixi_mail_domains), C(gestixi_mail_domains__<suffix>),
         C(gestixi_mail_purge_domains) and C(gestixi_mail_allow_plaintext_passwords) are read.
     type: dict
+  alias_expansion_limit:
+    description:
+      - Postfix's C(virtual_alias_expansion_limit) on the servers. An alias of the description
+        that expands to more addresses is refused here, with the words and at the path the host
+        would use, before any server is touched.
+    type: int
+    default: 1000
+  alias_recursion_limit:
+    description:
+      - Postfix's C(virtual_alias_recursion_limit) on the servers; aliases nested this deep are
+        refused here.
+    type: int
+    default: 1000
 notes:
   - Runs on the controller with the controller's Python; the hash checks use passlib (C(libpass))
     when it is installed there, and are left to M(gestixi.mail.gestixi_user) otherwise.
@@ -79,11 +93,14 @@ msg:
   type: str
   sample: "The mail description is valid: 2 domain(s), 10 user(s), 5 alias(es), 4 automatic reply(ies)"
 problems:
-  description: Each problem with its YAML path and message.
+  description:
+    - Each problem with its YAML path (C(path)), the item and the field it is about, and its message
+      (the same shape as the problems of the modules).
   returned: failure
   type: list
   elements: dict
-  sample: [{"path": "gestixi_mail_domains[0].aliases[3].to[1]",
+  sample: [{"path": "gestixi_mail_domains[0].aliases[3].to[1]", "item": "gestixi_mail_domains[0].aliases[3]",
+            "field": "to[1]",
             "message": "carol@example.org does not exist: it is neither a user nor an alias of example.org"}]
 sources:
   description: The variables the description was read from, in the order they are joined.

@@ -70,8 +70,9 @@ options:
       - The domains of the mail description, in the format of C(gestixi_mail_domains).
       - When not given, the host's C(gestixi_mail_domains) and C(gestixi_mail_domains__<suffix>)
         variables are read (at least one must be defined).
-    type: list
-    elements: dict
+      - A list of mappings; its structure is checked by the description's own rules (the same
+        as on the controller), so that a problem names its path, for example C(domains[0].users[2].login).
+    type: raw
   purge_domains:
     description:
       - Remove every domain of the store that O(domains) does not name, with its users, aliases
@@ -193,7 +194,7 @@ def main() -> None:
         fail(module, MailStateError([InvalidItem("domains", None, "no mail description was given")]), log_summary)
     store_params = {name: params[name] for name in store_argument_spec()}
     run_converge(module, lambda conn: converge_description(conn, params, store_params, module.check_mode),
-                 echo=log_summary)
+                 converge_checks_changes=True, echo=log_summary)
 
 
 if __name__ == "__main__":

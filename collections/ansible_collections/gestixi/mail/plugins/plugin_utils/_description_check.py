@@ -15,38 +15,45 @@ Vault (or from a variable kept elsewhere) rather than from plain text in the des
 from __future__ import annotations
 
 import datetime
+import re
 
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.parsing.vault import VaultHelper
 
-from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem
+from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, problem_at, yaml_path
+from ansible_collections.gestixi.mail.plugins.module_utils._errors import report as render
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._translate import graph_problems_of
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_domain
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._alias_graph import EXPANSION_LIMIT, RECURSION_LIMIT, AliasLimits
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._description import declared_twice
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._structure import UNRESOLVED, SchemaChecker, load_schema
 from ansible_collections.gestixi.mail.plugins.plugin_utils._description_meaning import MeaningChecker
-from ansible_collections.gestixi.mail.plugins.plugin_utils._description_schema import SchemaChecker, load_schema
 from ansible_collections.gestixi.mail.plugins.plugin_utils._description_sources import (
     ALLOW_PLAINTEXT_VAR,
     DESCRIPTION_VAR,
     PURGE_DOMAINS_VAR,
-    UNRESOLVED,
     joined,
     near_miss_vars,
     path_sort_key,
     source_names,
     summary,
-    yaml_path,
 )
 
 SECRET_KEYS = frozenset(("password",))  # values that must not be literal plain text
+_JOINED_INDEX_RE = re.compile(r"^domains\[(\d+)\]")
 
 
 def check_description(variables: dict, vaulted: set[str] | None = None,
                       today: datetime.date | None = None,
-                      schema: dict | None = None) -> tuple[list[InvalidItem], list[str]]:
+                      schema: dict | None = None,
+                      limits: AliasLimits = AliasLimits()) -> tuple[list[InvalidItem], list[str]]:
     """(problems, warnings) of the description held by variables (name -> templated value).
 
     variables holds at least every gestixi_mail_* variable of the host. vaulted names the
-    YAML paths of password values that come from Ansible Vault.
+    YAML paths of password values that come from Ansible Vault. limits are the server's
+    Postfix alias limits: the alias graph of the description is checked with the rules and
+    the words the host uses (rules/_alias_graph.py), once everything else is valid.
     """
     problems: list[InvalidItem] = []
     warnings: list[str] = []
@@ -54,11 +61,11 @@ def check_description(variables: dict, vaulted: set[str] | None = None,
     checker = SchemaChecker(schema)
     names = list(variables)
     for typo, meant in near_miss_vars(names):
-        problems.append(InvalidItem(typo, None, "unknown variable (did you mean %s?)" % meant))
+        problems.append(problem_at(typo, "unknown variable (did you mean %s?)" % meant))
     sources = [(name, variables[name]) for name in source_names(names)]
     if not sources:
-        problems.append(InvalidItem(DESCRIPTION_VAR, None, "is not defined for this host: put the "
-                                    "mail description in the inventory (group_vars/mail/)"))
+        problems.append(problem_at(DESCRIPTION_VAR, "is not defined for this host: put the "
+                                   "mail description in the inventory (group_vars/mail/)"))
     top = schema["properties"]
     for name, value in sources:
         node = top[DESCRIPTION_VAR]
@@ -66,22 +73,29 @@ def check_description(variables: dict, vaulted: set[str] | None = None,
     for name in (PURGE_DOMAINS_VAR, ALLOW_PLAINTEXT_VAR):
         if name in variables:
             checker.check(variables[name], {"type": "boolean"}, name, problems)
+    # The rules the host's gestixi_mail also runs on the whole list, before the others.
+    entries = list(joined(sources))
+    domains = [item for _var, _index, item in entries]
+    paths = [yaml_path(var, index) for var, index, _item in entries]
+    reported = {problem.path for problem in problems}
+    problems.extend(problem for problem in declared_twice(domains, paths) if problem.path not in reported)
     allow_plaintext = variables.get(ALLOW_PLAINTEXT_VAR) is True
     meaning = MeaningChecker(problems, warnings, vaulted or set(), allow_plaintext,
                              today or datetime.date.today())
     meaning.check(sources)
+    if not problems:
+        problems.extend(graph_problems_of(domains, limits, paths))
     if variables.get(PURGE_DOMAINS_VAR) is True and sources and not any(True for _entry in joined(sources)):
         warnings.append("%s is true and the description names no domain: every domain of the store "
                         "will be removed, with its users, aliases and automatic replies" % PURGE_DOMAINS_VAR)
-    problems.sort(key=lambda p: path_sort_key(p.item))
+    problems.sort(key=lambda p: path_sort_key(p.path))
     return problems, warnings
 
 
 def report(problems: list[InvalidItem]) -> str:
     """The one message listing every problem."""
-    head = ("The mail description has %d problem%s; nothing was changed on any server:"
-            % (len(problems), "" if len(problems) == 1 else "s"))
-    return "\n".join([head] + ["  - %s" % problem for problem in problems])
+    return render(problems, "The mail description has %d problem%s; nothing was changed on any server:"
+                  % (len(problems), "" if len(problems) == 1 else "s"))
 
 
 class CheckedDescription:
@@ -103,6 +117,7 @@ class CheckedDescription:
             return option + path[len(DESCRIPTION_VAR):] if path.startswith(DESCRIPTION_VAR) else path
 
         for problem in self.problems:
+            problem.path = renamed(problem.path)
             problem.item = renamed(problem.item)
             problem.message = problem.message.replace(DESCRIPTION_VAR + "[", option + "[")
         self.warnings = [renamed(warning) for warning in self.warnings]
@@ -118,15 +133,38 @@ class CheckedDescription:
             result["warnings"] = list(self.warnings)
         if self.problems:
             result["failed"] = True
-            result["problems"] = [{"path": p.item, "message": p.message} for p in self.problems]
+            result["problems"] = [p.as_dict() for p in self.problems]
             result["msg"] = report(self.problems)
         return result
+
+    def source_path(self, path: str) -> str:
+        """domains[12].users[3] (a path under the joined list) at its variable: gestixi_mail_domains__b[2].users[3]."""
+        match = _JOINED_INDEX_RE.match(path)
+        if not match:
+            return path
+        entries = list(joined(self.sources))
+        position = int(match.group(1))
+        if position >= len(entries):
+            return path
+        var, index, _item = entries[position]
+        return yaml_path(var, index) + path[match.end():]
 
     def domain_names(self) -> list[str]:
         return [canonical_domain(item["name"]) for _var, _index, item in joined(self.sources)]
 
 
-def check_host_description(templar, task_vars: dict, given: dict | None = None) -> CheckedDescription:
+def alias_limits(args: dict) -> AliasLimits:
+    """The servers' Postfix alias limits given to a task (the store options of gestixi_mail)."""
+    def number(name: str, default: int) -> int:
+        try:
+            return int(args.get(name) or default)
+        except (TypeError, ValueError):
+            raise AnsibleError("%s must be a whole number, got %r" % (name, args.get(name))) from None
+    return AliasLimits(number("alias_expansion_limit", EXPANSION_LIMIT), number("alias_recursion_limit", RECURSION_LIMIT))
+
+
+def check_host_description(templar, task_vars: dict, given: dict | None = None,
+                           limits: AliasLimits = AliasLimits()) -> CheckedDescription:
     """Read and check the description of the host (task_vars) or the variables given.
 
     given holds variables that Ansible already templated (a task argument): they are taken as
@@ -149,8 +187,8 @@ def check_host_description(templar, task_vars: dict, given: dict | None = None) 
             _find_vaulted(raw[name], name, resolver.vaulted)
         else:
             variables[name] = resolver.resolve(raw[name], name, name)
-    found, warnings = check_description(variables, vaulted=resolver.vaulted)
-    problems = sorted(resolver.problems + found, key=lambda problem: path_sort_key(problem.item))
+    found, warnings = check_description(variables, vaulted=resolver.vaulted, limits=limits)
+    problems = sorted(resolver.problems + found, key=lambda problem: path_sort_key(problem.path))
     return CheckedDescription(variables, problems, warnings)
 
 
@@ -206,7 +244,8 @@ class _Resolver:
         elif value_type in _PLAIN_SCALARS:
             return value
         elif isinstance(value, dict):
-            return {(k if type(k) is str else _untagged(k)): self.resolve(v, (path, k, False), k)
+            # An exact type test on purpose: Ansible's tagged strings are str subclasses.
+            return {(k if type(k) is str else _untagged(k)): self.resolve(v, (path, k, False), k)  # pylint: disable=unidiomatic-typecheck
                     for k, v in value.items()}
         elif isinstance(value, (list, tuple)):
             return [self.resolve(v, (path, i, True), key) for i, v in enumerate(value)]
@@ -221,7 +260,7 @@ class _Resolver:
             resolved = self.templar.template(value)
         except AnsibleError as exc:
             detail = to_text(getattr(exc, "message", None) or exc).strip().splitlines() or ["unknown error"]
-            self.problems.append(InvalidItem(_path_text(path), None, "cannot be resolved: %s" % detail[0]))
+            self.problems.append(problem_at(_path_text(path), "cannot be resolved: %s" % detail[0]))
             return UNRESOLVED
         if key in SECRET_KEYS:
             # From Vault, or from a variable kept elsewhere (normally a vault file): not a
@@ -252,7 +291,8 @@ def _plain(value):
     if value_type in _PLAIN_SCALARS:
         return value
     if isinstance(value, dict):
-        return {(k if type(k) is str else _untagged(k)): _plain(v) for k, v in value.items()}
+        return {(k if type(k) is str else _untagged(k)): _plain(v)  # pylint: disable=unidiomatic-typecheck
+                for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):

@@ -11,15 +11,21 @@ No message ever quotes a password.
 from __future__ import annotations
 
 import datetime
-import difflib
 
-from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem
+from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, problem_at, yaml_path
 from ansible_collections.gestixi.mail.plugins.module_utils.rules import _responder, _user
-from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_address, canonical_domain, canonical_local_part, login_problem
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._description import LOGIN_HINT, placement_message
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._alias_graph import loop_problem, missing_recipient_message
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import (
+    canonical_address,
+    canonical_domain,
+    login_problem,
+    recipient_problem,
+)
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._dates import canonical_day
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._password import PasswordError, hash_problem, is_hash
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._timezone import timezone_problem
-from ansible_collections.gestixi.mail.plugins.plugin_utils._description_sources import joined, list_of, yaml_path
+from ansible_collections.gestixi.mail.plugins.plugin_utils._description_sources import joined, list_of
 
 
 class _Domain:
@@ -31,10 +37,11 @@ class _Domain:
         self.item = item
         self.users: dict[str, str] = {}     # login -> path
         self.aliases: dict[str, str] = {}   # local part -> path
-        self.alias_targets: dict[str, list[tuple[str, str]]] = {}  # local part -> [(address, path)]
         self.all_users_aliases: list[str] = []
-        # True when a user or alias of the domain could not be read (its own problem is
-        # reported): a recipient that may be that item is then not reported as missing.
+        # True when a user of the domain could not be read (its own problem is reported): a
+        # recipient that may be that user is then not reported as missing. The host stops at
+        # such a user before it reads any alias. (An alias that cannot be read cannot be a
+        # recipient either: the same parser refuses both.)
         self.incomplete = False
 
 
@@ -49,13 +56,13 @@ class MeaningChecker:
         self.allow_plaintext = allow_plaintext
         self.today = today
         self.domains: dict[str, _Domain] = {}
-        self.reported = {problem.item for problem in problems}
+        self.reported = {problem.path for problem in problems}
 
     def add(self, path: str, message: str) -> None:
         # A value the schema check already refused is not judged a second time.
         if path not in self.reported:
             self.reported.add(path)
-            self.problems.append(InvalidItem(path, None, message))
+            self.problems.append(problem_at(path, message))
 
     # -- domains ---------------------------------------------------------------------------
     def check(self, sources: list[tuple[str, object]]) -> None:
@@ -70,9 +77,7 @@ class MeaningChecker:
                 self.add(yaml_path(path, "name"), str(exc))
                 continue
             if name in self.domains:
-                self.add(yaml_path(path, "name"), "the domain %s is declared twice (also at %s)"
-                         % (name, self.domains[name].path))
-                continue
+                continue  # declared twice: rules/_description.py reports it
             domain = _Domain(path, name, item)
             self.domains[name] = domain
             ordered.append(domain)
@@ -83,7 +88,6 @@ class MeaningChecker:
         for domain in ordered:
             self._recipients(domain)
             self._catchall(domain)
-        self._alias_loops(ordered)
 
     def _domain_fields(self, domain: _Domain) -> None:
         self._responders(yaml_path(domain.path, "responders"), list_of(domain.item, "responders"), domain)
@@ -109,18 +113,14 @@ class MeaningChecker:
             else:
                 if "@" in login:
                     domain.incomplete = True
-                    self._foreign_address(yaml_path(path, "login"), login, domain, "user",
-                                          "write only the login (the part before @)")
+                    self._foreign_address(yaml_path(path, "login"), login, domain, "user", LOGIN_HINT)
                     continue
                 why = login_problem(login)
                 if why:
                     domain.incomplete = True
                     self.add(yaml_path(path, "login"), why)
-                elif login in domain.users:
-                    self.add(yaml_path(path, "login"), "the user %s@%s is declared twice (also at %s)"
-                             % (login, domain.name, domain.users[login]))
                 else:
-                    domain.users[login] = path
+                    domain.users.setdefault(login, path)
             self._user_fields(path, user)
             self._responders(yaml_path(path, "responders"), list_of(user, "responders"), domain)
 
@@ -161,21 +161,12 @@ class MeaningChecker:
             path = yaml_path(domain.path, "aliases", index)
             address = alias.get("address") if isinstance(alias, dict) else None
             if not isinstance(address, str) or not address:
-                domain.incomplete = True
                 continue
             local = self._alias_local_part(yaml_path(path, "address"), address, domain)
             if local is None:
-                domain.incomplete = True
-                continue
-            where = yaml_path(path, "address")
-            if local in domain.users:
-                self.add(where, "%s@%s is already a user (%s): an address is either a user or an "
-                         "alias" % (local, domain.name, domain.users[local]))
                 continue
             if local in domain.aliases:
-                self.add(where, "the alias %s@%s is declared twice (also at %s)"
-                         % (local, domain.name, domain.aliases[local]))
-                continue
+                continue  # declared twice: rules/_description.py reports it
             domain.aliases[local] = path
             to = alias.get("to")
             if isinstance(to, (list, tuple)) and not to:
@@ -194,27 +185,19 @@ class MeaningChecker:
                 return None
             return local
         try:
-            return canonical_local_part(address, "alias")
+            # Read as the host reads it: the name in its domain (converge/_translate.py).
+            return canonical_address("%s@%s" % (address, domain.item["name"])).rpartition("@")[0]
         except ValueError as exc:
             self.add(path, str(exc))
             return None
 
     def _foreign_address(self, path: str, address: str, domain: _Domain, kind: str,
                          hint: str | None) -> None:
-        other = address.rpartition("@")[2]
+        declared = {name: known.path for name, known in self.domains.items()}
         try:
-            other_name = canonical_domain(other)
+            self.add(path, placement_message(address, domain.name, declared, kind, hint))
         except ValueError as exc:
             self.add(path, str(exc))
-            return
-        if other_name == domain.name:
-            self.add(path, hint or "write it without the domain")
-        elif other_name in self.domains:
-            self.add(path, "%s is in the domain %s, not %s: move this %s under that domain (%s)"
-                     % (address, other_name, domain.name, kind, self.domains[other_name].path))
-        else:
-            self.add(path, "%s uses the domain %s, which is not declared: declare it in "
-                     "gestixi_mail_domains and put this %s under it" % (address, other_name, kind))
 
     # -- recipients, catch-all, loops --------------------------------------------------------
     def _local_exists(self, address: str) -> tuple[bool, _Domain | None]:
@@ -226,20 +209,14 @@ class MeaningChecker:
         return local in domain.users or local in domain.aliases, domain
 
     def _missing(self, path: str, address: str, domain: _Domain) -> None:
-        local = address.rpartition("@")[0]
-        known = sorted(set(domain.users) | set(domain.aliases))
-        text = "%s does not exist: it is neither a user nor an alias of %s (%s)" % (address, domain.name, domain.path)
-        close = difflib.get_close_matches(local, known, n=1, cutoff=0.6)
-        if close:
-            text += "; did you mean %s@%s?" % (close[0], domain.name)
-        self.add(path, text)
+        self.add(path, missing_recipient_message(address, set(domain.users) | set(domain.aliases)))
 
     def _recipient_address(self, path: str, recipient: str, domain: _Domain) -> str | None:
         if "@" not in recipient:
             try:
                 return canonical_address(recipient, domain.name)
             except ValueError as exc:
-                self.add(path, "%s (a recipient is a login of %s or a full address)" % (exc, domain.name))
+                self.add(path, recipient_problem(exc, recipient, domain.name))
                 return None
         try:
             return canonical_address(recipient)
@@ -260,35 +237,27 @@ class MeaningChecker:
                 entries = [(yaml_path(path, "to", i), r) for i, r in enumerate(to)]
             else:
                 continue
-            seen: dict[str, str] = {}
-            targets: list[tuple[str, str]] = []
+            own = self._own_address(alias["address"], domain)
             for where, recipient in entries:
-                if not isinstance(recipient, str) or not recipient:
-                    continue
+                if not isinstance(recipient, str):
+                    continue  # the schema refused it
                 address = self._recipient_address(where, recipient, domain)
                 if address is None:
                     continue
-                if address in seen:
-                    self.add(where, "%s is listed twice (also at %s)" % (address, seen[address]))
+                if address == own:  # the graph's rule, found with the other problems as the host does
+                    self.add(where, loop_problem([own, own], own).message)
                     continue
-                seen[address] = where
                 exists, home = self._local_exists(address)
                 if not exists and home is not None:
                     self._missing(where, address, home)
-                    continue
-                targets.append((address, where))
-            alias_local = self._known_alias_local(alias["address"], domain)
-            if alias_local is not None:
-                domain.alias_targets[alias_local] = targets
 
-    def _known_alias_local(self, address: str, domain: _Domain) -> str | None:
-        """The alias's local part when it was accepted (without reporting anything again)."""
-        text = address.rpartition("@")[0] if "@" in address else address
+    @staticmethod
+    def _own_address(address: str, domain: _Domain) -> str | None:
+        """The alias's address as the host stores it, or None when it is not valid."""
         try:
-            local = canonical_address("%s@%s" % (text, domain.name)).rpartition("@")[0]
+            return canonical_address(address if "@" in address else "%s@%s" % (address, domain.item["name"]))
         except ValueError:
             return None
-        return local if local in domain.aliases else None
 
     def _catchall(self, domain: _Domain) -> None:
         value = domain.item.get("catchall")
@@ -296,45 +265,13 @@ class MeaningChecker:
             return
         path = yaml_path(domain.path, "catchall")
         try:
-            address = canonical_address(value)
+            canonical_address(value)
         except ValueError as exc:
             self.add(path, str(exc))
-            return
-        exists, home = self._local_exists(address)
-        if not exists and home is not None:
-            self._missing(path, address, home)
-
-    def _alias_loops(self, ordered: list[_Domain]) -> None:
-        graph: dict[str, list[tuple[str, str]]] = {}
-        for domain in ordered:
-            for local, targets in domain.alias_targets.items():
-                graph["%s@%s" % (local, domain.name)] = targets
-        state: dict[str, int] = {}  # 1 = on the current path, 2 = done
-        reported: set[frozenset] = set()
-
-        def visit(node: str, trail: list[str]) -> None:
-            state[node] = 1
-            for target, where in graph.get(node, ()):
-                if target not in graph:
-                    continue
-                if state.get(target) == 1:
-                    cycle = trail[trail.index(target):] + [target]
-                    key = frozenset(cycle)
-                    if key not in reported:
-                        reported.add(key)
-                        self.add(where, "aliases form a loop: %s; mail to them would never be "
-                                 "delivered" % " -> ".join(cycle))
-                elif state.get(target) is None:
-                    visit(target, trail + [target])
-            state[node] = 2
-
-        for node in sorted(graph):
-            if state.get(node) is None:
-                visit(node, [node])
+        # Whether it exists is a rule of the alias graph (rules/_alias_graph.py), checked last.
 
     # -- automatic replies -----------------------------------------------------------------
     def _responders(self, path: str, responders: list, domain: _Domain) -> None:
-        seen: dict[str, str] = {}
         for index, responder in enumerate(responders):
             if not isinstance(responder, dict):
                 continue
@@ -347,13 +284,6 @@ class MeaningChecker:
                         rule(value)
                     except ValueError as exc:
                         self.add(yaml_path(where, field), str(exc))
-            name = responder.get("name")
-            if isinstance(name, str) and name:
-                if name in seen:
-                    self.add(yaml_path(where, "name"), "the automatic reply '%s' is declared twice "
-                             "(also at %s)" % (name, seen[name]))
-                else:
-                    seen[name] = where
             enabled = responder.get("enabled", True)
             if enabled is True:
                 for field in ("subject", "message"):
@@ -374,8 +304,7 @@ class MeaningChecker:
             except ValueError:
                 continue  # the schema check already reported it
         if "start" in days and "end" in days and days["end"] < days["start"]:
-            self.add(yaml_path(path, "end"), "the end date %s is before the start date %s"
-                     % (days["end"], days["start"]))
+            self.add(yaml_path(path, "end"), _responder.dates_order_message(days["start"], days["end"]))
         elif enabled and "end" in days and days["end"] < self.today.isoformat():
             self.warnings.append("%s: the automatic reply ended on %s; it no longer answers "
                                  "(remove it or set enabled: false)" % (yaml_path(path, "end"), days["end"]))

@@ -9,9 +9,10 @@ The description is gestixi_mail_domains, joined with any gestixi_mail_domains__<
 from __future__ import annotations
 
 import difflib
-import json
 import re
 from typing import Iterator
+
+from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem
 
 DESCRIPTION_VAR = "gestixi_mail_domains"
 PURGE_DOMAINS_VAR = "gestixi_mail_purge_domains"
@@ -19,30 +20,6 @@ ALLOW_PLAINTEXT_VAR = "gestixi_mail_allow_plaintext_passwords"
 SPLIT_RE = re.compile(r"^gestixi_mail_domains__[A-Za-z0-9_]+$")
 # Variables of the description an operator sets; a near miss of one of these is a typo.
 KNOWN_VARS = (DESCRIPTION_VAR, PURGE_DOMAINS_VAR, ALLOW_PLAINTEXT_VAR)
-IDENTIFIER_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-class Unresolved:
-    """Stands for a value whose template could not be resolved (already reported)."""
-
-    def __repr__(self) -> str:
-        return "<unresolved>"
-
-
-UNRESOLVED = Unresolved()
-
-
-def yaml_path(base: str, *parts: object) -> str:
-    """gestixi_mail_domains[0].aliases[3].to[1] from ('gestixi_mail_domains', 0, 'aliases', 3, 'to', 1)."""
-    text = base
-    for part in parts:
-        if isinstance(part, int):
-            text += "[%d]" % part
-        elif IDENTIFIER_RE.match(str(part)):
-            text += ".%s" % part
-        else:
-            text += "[%s]" % json.dumps(str(part), ensure_ascii=False)
-    return text
 
 
 def source_names(names: list[str]) -> list[str]:
@@ -98,3 +75,18 @@ def summary(sources: list[tuple[str, object]]) -> dict:
         counts["responders"] += len(list_of(item, "responders")) + sum(
             len(list_of(user, "responders")) for user in users if isinstance(user, dict))
     return counts
+
+
+_OPTION_INDEX_RE = re.compile(r"^domains\[(\d+)\]")
+
+
+def in_sources(problem: InvalidItem, sources: list[tuple[str, object]]) -> InvalidItem:
+    """A problem named under the joined list (domains[12].users[3]) named at its variable
+    instead (gestixi_mail_domains__b[2].users[3]), as every other problem of the gate is."""
+    match = _OPTION_INDEX_RE.match(problem.path or "")
+    if match:
+        for position, (var, index, _item) in enumerate(joined(sources)):
+            if position == int(match.group(1)):
+                problem.path = "%s[%d]%s" % (var, index, problem.path[match.end():])
+                break
+    return problem

@@ -22,19 +22,15 @@ from __future__ import annotations
 import sqlite3
 
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import (
+    recipient_problem,
     canonical_address,
     canonical_domain,
     canonical_local_part,
 )
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Plan, plan_items
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, MailStateError, ProblemCollector
-from ansible_collections.gestixi.mail.plugins.module_utils.store._integrity import (
-    ALIAS_TO_USER,
-    LOOP,
-    find_problems,
-    limits_from_params,
-    readable,
-)
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._alias_graph import ALIAS_TO_USER, LOOP, loop_problem, missing_recipient_message
+from ansible_collections.gestixi.mail.plugins.module_utils.store._integrity import find_problems, limits_from_params, readable
 
 ALL_USERS = "(all users)"
 ITEM_OPTIONS = {
@@ -209,8 +205,7 @@ def _parse_recipients(entry: Entry, to: list | None, problems: ProblemCollector)
         try:
             entry.recipients.append((index, canonical_address(text, domain)))
         except ValueError as exc:
-            problems.add(entry.label, "to[%d]" % index, "%s (a recipient is a login of %s or a full "
-                         "address)" % (exc, domain))
+            problems.add(entry.label, "to[%d]" % index, recipient_problem(exc, text, domain))
             entry.valid = False
 
 
@@ -312,18 +307,17 @@ def _check_input(wanted: Wanted, snapshot: Snapshot, problems: ProblemCollector,
                              "a user's address (choose another address, or remove the user)" % address)
                 break
             for index, recipient in entry.recipients:
-                if recipient == address:
-                    problems.add(entry.label, "to[%d]" % index, "alias %s -> %s is a loop: an alias "
-                                 "cannot redirect to itself" % (address, address))
+                if recipient == address:  # the graph's rule, found here with the other problems
+                    problems.add(entry.label, "to[%d]" % index, loop_problem([address, address], address).message)
                 elif _missing(recipient, wanted, snapshot):
-                    why = "is neither a user nor an alias"
                     if recipient in wanted.removed:
                         item, field = wanted.removed[recipient]
-                        why = "is removed by this run (%s)" % (
-                            "purge: the list does not name it" if field == "purge" else item)
-                    problems.add(entry.label, "to[%d]" % index, "%s %s: a recipient in a domain "
-                                 "of this store must exist (create the user or alias first, or check "
-                                 "the spelling)" % (recipient, why))
+                        message = "%s is removed by this run (%s): a recipient in a domain of this store " \
+                            "must exist (create the user or alias first, or check the spelling)" % (
+                                recipient, "purge: the list does not name it" if field == "purge" else item)
+                    else:
+                        message = missing_recipient_message(recipient, _locals_of(recipient, wanted, snapshot))
+                    problems.add(entry.label, "to[%d]" % index, message)
 
 
 def _missing(recipient: str, wanted: Wanted, snapshot: Snapshot) -> bool:
@@ -333,6 +327,13 @@ def _missing(recipient: str, wanted: Wanted, snapshot: Snapshot) -> bool:
     if recipient in snapshot.users or recipient in wanted.records:
         return False
     return recipient not in snapshot.aliases or recipient in wanted.removed
+
+
+def _locals_of(address: str, wanted: Wanted, snapshot: Snapshot) -> set[str]:
+    """The local parts of the users and aliases that the domain of address has after this run."""
+    domain = address.rpartition("@")[2]
+    names = set(snapshot.users) | set(wanted.records) | (set(snapshot.aliases) - set(wanted.removed))
+    return {name.rpartition("@")[0] for name in names if name.rpartition("@")[2] == domain}
 
 
 def _vanishes(address: str, wanted: Wanted, snapshot: Snapshot) -> bool:

@@ -25,11 +25,14 @@ import sqlite3
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_domain, login_problem
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Plan, key_text, plan_items
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._responder import (
+    DEFAULTS,
     check_body,
     check_day,
     check_days,
     check_name,
     check_subject,
+    dates_order_message,
+    missing_text_message,
 )
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import MailStateError, ProblemCollector
 from ansible_collections.gestixi.mail.plugins.module_utils.store._integrity import readable
@@ -47,7 +50,6 @@ ITEM_OPTIONS = {
     "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
 }
 SINGLE_ONLY = ("login", "all_users", "name", "enabled", "subject", "body", "start", "end", "days")
-DEFAULTS = {"enabled": True, "subject": "", "body": "", "start": "", "end": "", "days": 7}
 FIELDS = ("enabled", "subject", "body", "start", "end", "days")
 ALL_USERS_OWNER = "*"  # owner key part of a domain-wide responder: *@domain (never a login)
 
@@ -213,10 +215,9 @@ def check_complete(plan: Plan, wanted: Wanted) -> None:
         if record["enabled"]:
             for field in ("subject", "body"):
                 if field not in bad and not record[field].strip():
-                    wanted.problems.add(label, field, "an enabled automatic reply needs a %s" % field)
+                    wanted.problems.add(label, field, missing_text_message(field))
         if not bad & {"start", "end"} and record["start"] and record["end"] and record["start"] > record["end"]:
-            wanted.problems.add(label, "end", "the end date %s is before the start date %s"
-                                % (record["end"], record["start"]))
+            wanted.problems.add(label, "end", dates_order_message(record["start"], record["end"]))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,15 +21,9 @@ from typing import Callable, Hashable
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_domain, login_problem
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Plan, key_text, plan_items, to_text_block
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, MailStateError, ProblemCollector
-from ansible_collections.gestixi.mail.plugins.module_utils.store._integrity import (
-    ALIAS_TO_USER,
-    CATCHALL,
-    EMPTY_ALIAS,
-    find_problems,
-    limits_from_params,
-    readable,
-)
-from ansible_collections.gestixi.mail.plugins.module_utils.rules._user import format_quota, name_problem, parse_quota
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._alias_graph import ALIAS_TO_USER, CATCHALL, EMPTY_ALIAS
+from ansible_collections.gestixi.mail.plugins.module_utils.store._integrity import find_problems, limits_from_params, readable
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._user import DEFAULTS, format_quota, name_problem, parse_quota
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._password import (
     DEFAULT_SCHEME,
     SCHEMES,
@@ -50,7 +44,6 @@ ITEM_OPTIONS = {
     "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
 }
 SINGLE_ONLY = ("login", "name", "password", "quota", "enabled")
-DEFAULTS = {"name": "", "quota": 0, "enabled": True}
 
 CHUNK = 500  # bound parameters per IN (...) query
 MASK = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"  # what Ansible shows for a no_log value

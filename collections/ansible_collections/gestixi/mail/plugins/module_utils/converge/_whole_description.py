@@ -13,6 +13,7 @@ step may pass through a state that only a later step makes valid.
 """
 from __future__ import annotations
 
+import re
 import sqlite3
 from typing import Callable, Iterator
 
@@ -20,16 +21,23 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.gestixi.mail.plugins.module_utils.converge import _aliases, _domains, _responders, _users
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Plan
-from ansible_collections.gestixi.mail.plugins.module_utils.converge._translate import converge_calls
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._translate import DescriptionIndex, converge_calls, field_path
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, MailStateError
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._description import declared_twice, misplaced
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._password import scheme_of
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._structure import structure_problems
+from ansible_collections.gestixi.mail.plugins.module_utils.store._integrity import find_problems, limits_from_params, readable
 
 Converge = Callable[[sqlite3.Connection, dict], list[Plan]]
+# The item a step's problem is about: "users[3] (bob)" -> ("users", 3).
+_ITEM_RE = re.compile(r"^([a-z_]+)\[(\d+)\]")
 
 
 def argument_spec() -> dict:
     return {
-        "domains": {"type": "list", "elements": "dict"},  # the action plugin always gives it
+        # The action plugin always gives it; its structure is checked by the description's own
+        # schema (rules/_structure.py), in the words and at the paths of the controller's gate.
+        "domains": {"type": "raw"},
         "purge_domains": {"type": "bool"},  # None: false
         "password_scheme": dict(_users.argument_spec()["password_scheme"]),
     }
@@ -38,11 +46,16 @@ def argument_spec() -> dict:
 def log_summary(params: dict) -> dict:
     """The arguments as logged and echoed back: the description as counts, never a password."""
     summary = {name: value for name, value in params.items() if name != "domains"}
-    domains = [item for item in params.get("domains") or [] if isinstance(item, dict)]
+    domains = [item for item in _list(params.get("domains")) if isinstance(item, dict)]
     summary["domains"] = "%d domain(s), %d user(s), %d alias(es)" % (
-        len(domains), sum(len(item.get("users") or []) for item in domains),
-        sum(len(item.get("aliases") or []) for item in domains))
+        len(domains), sum(len(_list(item.get("users"))) for item in domains),
+        sum(len(_list(item.get("aliases"))) for item in domains))
     return summary
+
+
+def _list(value: object) -> list:
+    """value when it is a list (the description may be malformed: its check says so)."""
+    return value if isinstance(value, list) else []
 
 
 def plaintext_passwords(domains: list) -> set[str]:
@@ -52,8 +65,8 @@ def plaintext_passwords(domains: list) -> set[str]:
     scrubbing 10,000 hashes from every string of the result would cost seconds.
     """
     found = set()
-    for item in domains or []:
-        for user in (item.get("users") or []) if isinstance(item, dict) else []:
+    for item in _list(domains):
+        for user in _list(item.get("users")) if isinstance(item, dict) else []:
             password = user.get("password") if isinstance(user, dict) else None
             if isinstance(password, str) and password and scheme_of(password) is None:
                 found.add(password)
@@ -65,16 +78,22 @@ class _Step:
 
     completes_domains: the step only completes the domains of the first step (their catch-alls):
     its plan is folded into that step's, so that each domain is counted and shown once.
+    origins: the description path of each item of the step's list (option list_key), so that a
+    problem of the step is named where the operator wrote the item.
     """
 
     def __init__(self, label: str, spec: dict, constraints: dict, converge: Converge, args: dict,
-                 completes_domains: bool = False) -> None:
+                 completes_domains: bool = False, list_key: str | None = None,
+                 origins: list[str] | None = None, one_recipient: list[str] | None = None) -> None:
         self.label = label
         self.spec = spec
         self.constraints = constraints
         self.converge = converge
         self.args = args
         self.completes_domains = completes_domains
+        self.list_key = list_key
+        self.origins = origins or []
+        self.one_recipient = set(one_recipient or ())
 
     def run(self, conn: sqlite3.Connection, store_params: dict) -> list[Plan]:
         checked = ArgumentSpecValidator(self.spec, **self.constraints).validate(self.args)
@@ -83,12 +102,19 @@ class _Step:
         try:
             return self.converge(conn, {**checked.validated_parameters, **store_params})
         except MailStateError as exc:
-            raise MailStateError([InvalidItem("%s: %s" % (self.label, problem.item), problem.field, problem.message)
-                                  for problem in exc.problems]) from None
+            raise MailStateError([self.described(problem) for problem in exc.problems]) from None
+
+    def described(self, problem: InvalidItem) -> InvalidItem:
+        """The problem, named after this step and, for an item of its list, its description path."""
+        named = InvalidItem("%s: %s" % (self.label, problem.item), problem.field, problem.message)
+        match = _ITEM_RE.match(problem.item)
+        if match and match.group(1) == self.list_key and int(match.group(2)) < len(self.origins):
+            origin = self.origins[int(match.group(2))]
+            named.path = field_path(origin, problem.field, origin in self.one_recipient)
+        return named
 
 
-def _steps(params: dict, check_mode: bool) -> Iterator[_Step]:
-    calls = converge_calls(params["domains"])
+def _steps(params: dict, calls: list[dict], check_mode: bool) -> Iterator[_Step]:
     domain_spec = (_domains.argument_spec(), {})
     user_spec = (_users.argument_spec(), _users.module_constraints())
     alias_spec = (_aliases.argument_spec(), {
@@ -102,17 +128,23 @@ def _steps(params: dict, check_mode: bool) -> Iterator[_Step]:
     def aliases(conn: sqlite3.Connection, step_params: dict) -> list[Plan]:
         return _aliases.converge_aliases(conn, step_params, name_problems=False)
 
+    domain_paths = [call["path"] for call in calls]
     yield _Step("domains", *domain_spec, _domains.converge_domains,
-                {"domains": [call["domain"] for call in calls]})
+                {"domains": [call["domain"] for call in calls]}, list_key="domains", origins=domain_paths)
     for call in calls:
         yield _Step("users of %s" % call["name"], *user_spec, users,
-                    {"domain": call["name"], "users": call["users"], "password_scheme": params["password_scheme"]})
-    yield _Step("aliases", *alias_spec, aliases, {"aliases": [a for call in calls for a in call["aliases"]]})
+                    {"domain": call["name"], "users": call["users"], "password_scheme": params["password_scheme"]},
+                    list_key="users", origins=call["origins"]["users"])
+    yield _Step("aliases", *alias_spec, aliases, {"aliases": [a for call in calls for a in call["aliases"]]},
+                list_key="aliases", origins=[path for call in calls for path in call["origins"]["aliases"]],
+                one_recipient=[path for call in calls for path in call["origins"]["one_recipient"]])
     yield _Step("catch-alls", *domain_spec, _domains.converge_domains,
-                {"domains": [call["catchall"] for call in calls]}, completes_domains=True)
+                {"domains": [call["catchall"] for call in calls]}, completes_domains=True,
+                list_key="domains", origins=domain_paths)
     for call in calls:
         yield _Step("automatic replies of %s" % call["name"], *responder_spec, _responders.converge_responders,
-                    {"domain": call["name"], "responders": call["responders"], "purge": call["purge"]})
+                    {"domain": call["name"], "responders": call["responders"], "purge": call["purge"]},
+                    list_key="responders", origins=call["origins"]["responders"])
     for call in calls:
         if call["purge"]:
             yield _Step("aliases of %s (purge)" % call["name"], *alias_spec, aliases,
@@ -126,14 +158,30 @@ def _steps(params: dict, check_mode: bool) -> Iterator[_Step]:
 
 def converge_description(conn: sqlite3.Connection, params: dict, store_params: dict,
                          check_mode: bool = False) -> list[Plan]:
-    """Every step in order; the plans of all of them (the caller checks the store once)."""
+    """Every step in order, then the whole-store checks when anything changed; the plans.
+
+    The store's problems are named where the description wrote the alias or domain they are
+    about (DescriptionIndex), as the controller's gate names the same problems; the caller
+    runs the checks itself only for a run that changes nothing (run_converge's stamp).
+    """
+    # The rules the gate applies to the whole list first: its structure, then what is declared twice.
+    problems = structure_problems(params["domains"], "domains") or (
+        declared_twice(params["domains"]) + misplaced(params["domains"]))
+    if problems:
+        raise MailStateError(problems)
+    calls = converge_calls(params["domains"])
     plans: list[Plan] = []
-    for step in _steps(params, check_mode):
+    for step in _steps(params, calls, check_mode):
         produced = step.run(conn, store_params)
         if step.completes_domains:
             _fold(plans[0], produced[0])
         else:
             plans.extend(produced)
+    if any(plan.changed for plan in plans):
+        found = find_problems(conn, limits_from_params(store_params))
+        if found:
+            index = DescriptionIndex(params["domains"], calls)
+            raise MailStateError(readable([index.name(problem) for problem in found]))
     return plans
 
 

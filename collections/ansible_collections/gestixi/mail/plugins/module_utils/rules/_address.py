@@ -20,14 +20,15 @@ LOGIN_RE = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9_-])?\Z")
 LOCAL_PART_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
 LABEL_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
 MAX_ADDRESS = 254
+MAX_LOGIN = 64  # a local part (RFC 5321)
 
 
 def login_problem(login: object) -> str | None:
     """Why a login is not acceptable, or None when it is."""
     if not isinstance(login, str) or not login:
         return "a login is required"
-    if len(login) > 64:
-        return "'%s' is longer than 64 characters" % login[:70]
+    if len(login) > MAX_LOGIN:
+        return "'%s' is longer than %d characters" % (login[:70], MAX_LOGIN)
     if not LOGIN_RE.match(login) or ".." in login:
         return ("'%s' is not a valid login: use lower-case letters, digits, '.', '-' and '_', "
                 "not starting or ending with '.'" % login)
@@ -82,9 +83,9 @@ def canonical_local_part(text: object, what: str = "name") -> str:
     if not isinstance(text, str) or not text.strip():
         raise ValueError("a %s is required" % what)
     local = text.strip()
-    if not LOCAL_PART_RE.match(local) or len(local) > 64:
+    if not LOCAL_PART_RE.match(local) or len(local) > MAX_LOGIN:
         raise ValueError("'%s' is not a valid %s: use letters, digits and . _ - + (at most "
-                         "64 characters, no leading, trailing or double dot)" % (text, what))
+                         "%d characters, no leading, trailing or double dot)" % (text, what, MAX_LOGIN))
     return local.lower()
 
 
@@ -104,12 +105,19 @@ def canonical_address(address: object, domain: str | None = None) -> str:
         local, rest = address.strip(), domain
     else:
         rest = canonical_domain(rest)
-    if not local or not LOCAL_PART_RE.match(local) or len(local) > 64:
+    if not local or not LOCAL_PART_RE.match(local) or len(local) > MAX_LOGIN:
         raise ValueError("'%s' is not a valid mail address: invalid local part (before @)" % address)
     canonical = "%s@%s" % (local.lower(), rest)
     if len(canonical) > MAX_ADDRESS:
         raise ValueError("'%s' is longer than %d characters" % (address, MAX_ADDRESS))
     return canonical
+
+
+def recipient_problem(error: ValueError, text: object, domain: str) -> str:
+    """Why an alias recipient of `domain` is refused: a bare name is read as a login there."""
+    if isinstance(text, str) and "@" not in text:
+        return "%s (a recipient is a login of %s or a full address)" % (error, domain)
+    return str(error)
 
 
 def split_address(address: str) -> tuple[str, str]:

@@ -14,6 +14,8 @@ import unicodedata
 
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._dates import canonical_day
 
+# What a new automatic reply gets for a field left out (the module's option names).
+DEFAULTS = {"enabled": True, "subject": "", "body": "", "start": "", "end": "", "days": 7}
 MAX_NAME = 64
 MAX_SUBJECT = 255
 MAX_BODY = 10000
@@ -92,3 +94,12 @@ def check_day(value: object) -> str:
     if isinstance(value, str) and not value.strip():
         return ""
     return canonical_day(value)
+
+
+def missing_text_message(field: str) -> str:
+    """Why an enabled reply is refused without a subject or a text (module option or description key)."""
+    return "an enabled automatic reply needs a %s (or set enabled: false)" % ("subject" if field == "subject" else "message")
+
+
+def dates_order_message(start: str, end: str) -> str:
+    return "the end date %s is before the start date %s" % (end, start)

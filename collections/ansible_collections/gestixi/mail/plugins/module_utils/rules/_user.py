@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+# What a new user gets for a field the description or the module leaves out.
+DEFAULTS = {"name": "", "quota": 0, "enabled": True}
 UNITS = {"": 1024 ** 2, "K": 1024, "M": 1024 ** 2, "G": 1024 ** 3, "T": 1024 ** 4}
 QUOTA_RE = re.compile(r"^(\d+)\s*([KMGT]?)$", re.IGNORECASE)
 MAX_QUOTA = 2 ** 63 - 1

@@ -36,6 +36,7 @@ import tempfile
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Plan
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, MailStateError
 from ansible_collections.gestixi.mail.plugins.module_utils.rules import _dates
+from ansible_collections.gestixi.mail.plugins.module_utils.rules import _alias_graph
 from ansible_collections.gestixi.mail.plugins.module_utils.store import _integrity
 from ansible_collections.gestixi.mail.plugins.module_utils.sieve import _render
 from ansible_collections.gestixi.mail.plugins.module_utils.sieve._render import wanted_scripts
@@ -105,7 +106,7 @@ def code_digest() -> str | None:
     """A digest of the code that renders the scripts and checks the store, or None."""
     digest = hashlib.sha256()
     try:
-        for module in (_render, _dates, _integrity):
+        for module in (_render, _dates, _integrity, _alias_graph):
             digest.update(inspect.getsource(module).encode("utf-8"))
     except (OSError, TypeError):
         return None  # no source to tell changed code by: never trust a manifest

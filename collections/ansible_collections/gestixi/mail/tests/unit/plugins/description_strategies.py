@@ -28,6 +28,7 @@ from ansible_collections.gestixi.mail.plugins.module_utils.converge._whole_descr
     converge_description,
     log_summary,
 )
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._alias_graph import AliasLimits
 from ansible_collections.gestixi.mail.plugins.plugin_utils._description_check import _plain, check_description
 from ansible_collections.gestixi.mail.tests.unit.plugins.module_utils.store_harness import ConvergeModule
 
@@ -246,8 +247,8 @@ def domain(draw, name: str, names: list[str], rate: float = 0.3) -> dict:
     maybe(draw, st.integers(0, 2).map(lambda n: [draw(responder(rate, i)) for i in range(n)]),
           "responders", item, 0.25)
     if draw(st.floats(0, 1)) < 0.2:
-        item["catchall"] = pick(draw, rate if "@" not in logins[0] else 1.0, st.sampled_from(logins).map(
-            lambda l: "%s@%s" % (l, name)),
+        item["catchall"] = pick(draw, rate if "@" not in logins[0] else 1.0,
+                                st.sampled_from(logins).map(lambda l: "%s@%s" % (l, name)),
                                 st.one_of(recipient(names, logins), st.just("")))
     return item
 
@@ -316,7 +317,7 @@ def password_paths(description: object) -> set[str]:
 
 def controller_problems(description: object) -> list[InvalidItem]:
     problems, _warnings = check_description({DESCRIPTION_VAR: description}, vaulted=password_paths(description),
-                                            today=TODAY)
+                                            today=TODAY, limits=AliasLimits(EXPANSION_LIMIT, RECURSION_LIMIT))
     return problems
 
 
@@ -330,6 +331,15 @@ class HostOutcome:
     @property
     def refused(self) -> bool:
         return bool(self.problems) or self.crash is not None
+
+
+def sent_as_text(description: object, key: object = None) -> bool:
+    """True when a YAML date is where no date belongs: the host is sent it as text."""
+    if isinstance(description, dict):
+        return any(sent_as_text(value, name) for name, value in description.items())
+    if isinstance(description, (list, tuple)):
+        return any(sent_as_text(value, key) for value in description)
+    return isinstance(description, datetime.date) and key not in ("start", "end")
 
 
 def host_outcome(description: object) -> HostOutcome:
@@ -353,8 +363,9 @@ def host_outcome(description: object) -> HostOutcome:
             params = checked.validated_parameters
             module = ConvergeModule(params)
             try:
+                # As the module's main() calls it.
                 _runner.run_converge(module, lambda conn: converge_description(conn, params, store_params, False),
-                                     echo=log_summary)
+                                     converge_checks_changes=True, echo=log_summary)
             except SystemExit:
                 pass
             except MailStateError as exc:  # pragma: no cover - run_converge turns it into fail_json
@@ -362,7 +373,7 @@ def host_outcome(description: object) -> HostOutcome:
             except Exception as exc:  # noqa: BLE001 - a crash is a finding, reported as such
                 outcome.crash = exc
             if module.failure is not None:
-                outcome.problems = [InvalidItem(p["item"], p["field"], p["message"])
+                outcome.problems = [InvalidItem(p["item"], p["field"], p["message"], path=p.get("path"))
                                     for p in module.failure.get("problems") or []] or \
                     [InvalidItem("module", None, module.failure.get("msg", "failed"))]
             outcome.result = module.result
@@ -404,7 +415,8 @@ def normalized_problems(side_problems: list[InvalidItem], description: object = 
                 path = _host_path(problem, description)
         elif path.startswith(DESCRIPTION_VAR):
             path = OPTION + path[len(DESCRIPTION_VAR):]
-        result.append((path, problem.message))
+        # Paths quoted in a message ("also at ...") are named the same way.
+        result.append((path, problem.message.replace(DESCRIPTION_VAR + "[", OPTION + "[")))
     return sorted(set(result))
 
 

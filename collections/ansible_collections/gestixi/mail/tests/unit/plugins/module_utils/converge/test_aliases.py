@@ -160,7 +160,7 @@ def test_list_form_reports_every_problem_with_item_and_field(mail):
     messages = dict(((i, f), m) for i, f, m in problems)
     assert "alice@example.org is a user's mailbox" in messages[("aliases[1] (alice@example.org)", "name")]
     assert messages[("aliases[2] (contact@example.org)", "to[0]")].startswith(
-        "nobody@example.org is neither a user nor an alias")
+        "nobody@example.org does not exist: it is neither a user nor an alias of example.org")
     assert "'bad address' is not a valid mail address" in messages[("aliases[2] (contact@example.org)", "to[1]")]
     assert "is a loop" in messages[("aliases[3] (self@example.org)", "to[0]")]
     assert "listed as absent here and as present in aliases[0]" in messages[("aliases[4] (ok@example.org)", "state")]

@@ -197,7 +197,7 @@ SINGLE = "responder 'holidays' of alice@example.org"
     (dict(days=0), "days", "from 1 to 365"),
     (dict(days=366), "days", "from 1 to 365"),
     (dict(subject=""), "subject", "needs a subject"),
-    (dict(body="  \n"), "body", "needs a body"),
+    (dict(body="  \n"), "body", "needs a message"),
     (dict(name=""), "name", "a name is required"),
     (dict(name="a/b"), "name", "'/'"),
     (dict(name=" padded"), "name", "spaces"),
@@ -244,8 +244,8 @@ def test_enabling_a_reply_without_text_is_refused_but_a_disabled_draft_is_fine(c
     converge_responders(conn, params(login="alice", name="draft", enabled=False))
     assert rows(conn)[0][3:5] == (0, "")
     assert problems(conn, login="alice", name="draft", enabled=True) == [
-        ("responder 'draft' of alice@example.org", "subject", "an enabled automatic reply needs a subject"),
-        ("responder 'draft' of alice@example.org", "body", "an enabled automatic reply needs a body")]
+        ("responder 'draft' of alice@example.org", "subject", "an enabled automatic reply needs a subject (or set enabled: false)"),
+        ("responder 'draft' of alice@example.org", "body", "an enabled automatic reply needs a message (or set enabled: false)")]
 
 
 def test_start_after_stored_end_is_refused(conn):

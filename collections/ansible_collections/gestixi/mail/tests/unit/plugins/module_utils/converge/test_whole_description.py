@@ -133,6 +133,7 @@ def test_a_problem_in_any_step_writes_nothing(params):
     module = converge(params)
     assert module.result is None
     assert module.failure["problems"] == [{
+        "path": "domains[1].users[1].password",
         "item": "users of example.net: users[1] (dave)", "field": "password",
         "message": "a new user needs a password (a plain-text password or a ready hash such as {ARGON2ID}...)"}]
     assert read(params["store_path"]) == before
@@ -146,6 +147,8 @@ def test_the_whole_store_is_checked_once_on_the_final_state(params):
     params["domains"][0]["users"].append({"login": "eve", "password": HASH})  # now 3
     module = converge(params)
     assert "virtual_alias_expansion_limit 2" in module.failure["msg"]
+    # Named where the description wrote the alias, as the controller's gate names it.
+    assert [p["path"] for p in module.failure["problems"]] == ["domains[0].aliases[1].to"]
     assert read(params["store_path"]) == before
 
 
@@ -241,7 +244,7 @@ def test_a_user_becomes_an_alias_in_one_run_and_only_with_purge(params):
     org["aliases"].append({"address": "bob", "to": ["alice"]})
     refused = converge(params)
     assert refused.failure["problems"] == [{
-        "item": "alias bob@example.org", "field": "address",
+        "path": "domains[0].aliases[2].address", "item": "alias bob@example.org", "field": "address",
         "message": "bob@example.org is both an alias and a user's mailbox: a user's address cannot be an alias "
                    "(remove the alias, or the user)"}]
     assert read(params["store_path"]) == before

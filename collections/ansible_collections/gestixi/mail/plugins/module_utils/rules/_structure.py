@@ -1,26 +1,34 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, gestixi.mail contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The description's structure: meta/description.schema.json walked in an operator's words.
+"""The description's structure: its JSON Schema (rules/_description_schema.py) walked in an
+operator's words.
 
-The JSON Schema shipped in the collection (the same file editors use) is walked here, so that
-every problem names its YAML path (``gestixi_mail_domains[0].aliases[3].to[1]``) and YAML's own
-types are understood (an unquoted ``2026-12-20`` is a date, not text).
+The controller's gate walks each description variable and gestixi_mail on the host walks its
+option `domains` with this same walker and schema, so that a structural problem is refused by
+both, in the same words. Every problem names its YAML path
+(``gestixi_mail_domains[0].aliases[3].to[1]``), and YAML's own types are understood (an
+unquoted ``2026-12-20`` is a date, not text).
 """
 from __future__ import annotations
 
 import datetime
 import difflib
-import json
-import os
 import re
 
-from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem
+from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, problem_at, yaml_path
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._dates import canonical_day
-from ansible_collections.gestixi.mail.plugins.plugin_utils._description_sources import Unresolved, yaml_path
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._description_schema import DESCRIPTION_SCHEMA
 
-SCHEMA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir,
-                           "meta", "description.schema.json")
+
+class Unresolved:
+    """Stands for a value whose template could not be resolved (already reported)."""
+
+    def __repr__(self) -> str:
+        return "<unresolved>"
+
+
+UNRESOLVED = Unresolved()
 
 # What an operator is told when a required key is missing, by (definition, key).
 REQUIRED_HINTS = {
@@ -112,9 +120,8 @@ def _is_type(value: object, name: str, node: dict) -> bool:
     return False
 
 
-def load_schema(path: str = SCHEMA_FILE) -> dict:
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
+def load_schema() -> dict:
+    return DESCRIPTION_SCHEMA
 
 
 class SchemaChecker:
@@ -162,7 +169,7 @@ class SchemaChecker:
             types = [types] if isinstance(types, str) else list(types)
             if not any(_is_type(value, t, node) for t in types):
                 shown = value if not path.endswith(SECRET_SUFFIXES) else _Redacted(value)
-                problems.append(InvalidItem(path, None, self._type_message(shown, types, thing, node)))
+                problems.append(problem_at(path, self._type_message(shown, types, thing, node)))
                 return False
         if value is None:
             return True
@@ -199,15 +206,15 @@ class SchemaChecker:
     @staticmethod
     def _check_text(value: str, node: dict, path: str, problems: list[InvalidItem]) -> bool:
         if "minLength" in node and len(value) < node["minLength"]:
-            problems.append(InvalidItem(path, None, "must not be empty"))
+            problems.append(problem_at(path, "must not be empty"))
             return False
         if "maxLength" in node and len(value) > node["maxLength"]:
-            problems.append(InvalidItem(path, None, "%s is longer than %d characters"
-                                        % (_quote(value), node["maxLength"])))
+            problems.append(problem_at(path, "%s is longer than %d characters"
+                                       % (_quote(value), node["maxLength"])))
             return False
         if "pattern" in node and not re.search(node["pattern"], value):
             why = node.get("errorMessage") or "does not match %s" % node["pattern"]
-            problems.append(InvalidItem(path, None, "%s is not valid: expected %s" % (_quote(value), why)))
+            problems.append(problem_at(path, "%s is not valid: expected %s" % (_quote(value), why)))
             return False
         if node.get("format") == "date":
             return SchemaChecker._check_date(value, path, problems)
@@ -218,17 +225,17 @@ class SchemaChecker:
         try:
             canonical_day(value)
         except ValueError as exc:
-            problems.append(InvalidItem(path, None, str(exc)))
+            problems.append(problem_at(path, str(exc)))
             return False
         return True
 
     @staticmethod
     def _check_number(value: float, node: dict, path: str, problems: list[InvalidItem]) -> bool:
         if "minimum" in node and value < node["minimum"]:
-            problems.append(InvalidItem(path, None, "must be at least %s, got %s" % (node["minimum"], value)))
+            problems.append(problem_at(path, "must be at least %s, got %s" % (node["minimum"], value)))
             return False
         if "maximum" in node and value > node["maximum"]:
-            problems.append(InvalidItem(path, None, "must be at most %s, got %s" % (node["maximum"], value)))
+            problems.append(problem_at(path, "must be at most %s, got %s" % (node["maximum"], value)))
             return False
         return True
 
@@ -240,13 +247,13 @@ class SchemaChecker:
         for key in node.get("required", ()):
             if key not in value:
                 hint = REQUIRED_HINTS.get((thing, key))
-                problems.append(InvalidItem(yaml_path(path, key), None,
-                                            "is missing" + (": %s" % hint if hint else "")))
+                problems.append(problem_at(yaml_path(path, key),
+                                           "is missing" + (": %s" % hint if hint else "")))
                 ok = False
         for key, item in value.items():
             child = yaml_path(path, key)
             if not isinstance(key, str):
-                problems.append(InvalidItem(child, None, "a key must be text, got %s" % describe(key)))
+                problems.append(problem_at(child, "a key must be text, got %s" % describe(key)))
                 ok = False
                 continue
             if key in properties:
@@ -257,7 +264,7 @@ class SchemaChecker:
                 ok = self.check(item, sub, child, problems) and ok
             if matched or node.get("additionalProperties", True) is not False:
                 continue
-            problems.append(InvalidItem(child, None, _unknown_key_message(key, list(properties), thing)))
+            problems.append(problem_at(child, _unknown_key_message(key, list(properties), thing)))
             ok = False
         return ok
 
@@ -269,3 +276,10 @@ def _unknown_key_message(key: str, allowed: list[str], thing: str | None) -> str
         text += " (did you mean '%s'?)" % close[0]
     owner = THING.get(thing or "", "this item")
     return "%s; %s takes: %s" % (text, owner, ", ".join(allowed))
+
+
+def structure_problems(domains: object, path: str) -> list[InvalidItem]:
+    """The structural problems of a list of domains (a description variable, or gestixi_mail's option)."""
+    problems: list[InvalidItem] = []
+    SchemaChecker(DESCRIPTION_SCHEMA).check(domains, {"$ref": "#/definitions/domains"}, path, problems)
+    return problems

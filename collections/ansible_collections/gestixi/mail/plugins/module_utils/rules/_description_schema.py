@@ -1,0 +1,242 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gestixi.mail contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The description's structure as a JSON Schema (draft-07), built from the rules' limits.
+
+The one source of meta/description.schema.json (the file editors use): `tools/description_schema`
+writes it from DESCRIPTION_SCHEMA, and a unit test proves the file is up to date. The walker
+(rules/_structure.py) applies it on the controller's gate and in gestixi_mail on the host.
+"""
+from __future__ import annotations
+
+from ansible_collections.gestixi.mail.plugins.module_utils.rules import _responder, _user
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import MAX_LOGIN
+
+DESCRIPTION_SCHEMA = {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://gestixi.example/schemas/gestixi.mail/description.schema.json",
+    "title": "gestixi.mail: the mail description (a group_vars file)",
+    "description": (
+        "Domains, users (mailboxes), aliases and automatic replies of the mail servers. "
+        "See docs/description-format.md. The same file is used by the gestixi.mail.state "
+        "role to check the description before any server is touched."
+    ),
+    "type": "object",
+    "properties": {
+        "gestixi_mail_domains": {
+            "$ref": "#/definitions/domains",
+        },
+        "gestixi_mail_purge_domains": {
+            "description": (
+                "Remove the domains of the store that no description names, with their users, "
+                "aliases and automatic replies. Default false."
+            ),
+            "type": "boolean",
+        },
+    },
+    "patternProperties": {
+        "^gestixi_mail_domains__[A-Za-z0-9_]+$": {
+            "$ref": "#/definitions/domains",
+        },
+    },
+    "additionalProperties": True,
+    "definitions": {
+        "domains": {
+            "description": (
+                "Mail domains. gestixi_mail_domains and every gestixi_mail_domains__<suffix> "
+                "variable are joined (in name order), so that each domain can live in its own "
+                "file."
+            ),
+            "type": ["array", "null"],
+            "items": {
+                "$ref": "#/definitions/domain",
+            },
+        },
+        "domain": {
+            "description": "One mail domain: it must be declared before its users, aliases and automatic replies can exist.",
+            "type": "object",
+            "required": ["name"],
+            "additionalProperties": False,
+            "properties": {
+                "name": {
+                    "description": "The domain, for example example.org; international names (bücher.example) are allowed.",
+                    "type": "string",
+                    "minLength": 1,
+                },
+                "timezone": {
+                    "description": (
+                        "IANA time zone in which the dates of automatic replies are read (Europe/Paris). "
+                        "UTC for a new domain when not given."
+                    ),
+                    "type": "string",
+                    "minLength": 1,
+                },
+                "catchall": {
+                    "description": "Address that receives mail sent to any unknown address of the domain. An empty string removes it.",
+                    "type": "string",
+                },
+                "purge": {
+                    "description": (
+                        "Remove the users, aliases and automatic replies of this domain that the "
+                        "description does not name. Default false."
+                    ),
+                    "type": "boolean",
+                },
+                "users": {
+                    "description": "Mailboxes: each user is login@domain.",
+                    "type": ["array", "null"],
+                    "items": {
+                        "$ref": "#/definitions/user",
+                    },
+                },
+                "aliases": {
+                    "description": "Redirections (generic addresses such as contact@ or support@).",
+                    "type": ["array", "null"],
+                    "items": {
+                        "$ref": "#/definitions/alias",
+                    },
+                },
+                "responders": {
+                    "description": "Domain-wide automatic replies: they answer for every user of the domain.",
+                    "type": ["array", "null"],
+                    "items": {
+                        "$ref": "#/definitions/responder",
+                    },
+                },
+            },
+        },
+        "user": {
+            "description": "A mailbox login@domain.",
+            "type": "object",
+            "required": ["login"],
+            "additionalProperties": False,
+            "properties": {
+                "login": {
+                    "description": "The part before @: lower-case letters, digits, '.', '-' and '_'.",
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": MAX_LOGIN,
+                },
+                "name": {
+                    "description": "Display name, for example Alice Martin.",
+                    "type": "string",
+                    "maxLength": _user.MAX_NAME,
+                },
+                "password": {
+                    "description": (
+                        "A ready hash ({ARGON2ID}..., {BLF-CRYPT}... or {SHA512-CRYPT}..., made with "
+                        "tools/hash_password) or \"{{ vault_variable }}\" holding a plain text kept in "
+                        "Ansible Vault. Required for a new user; an existing user without it keeps its "
+                        "password."
+                    ),
+                    "type": "string",
+                    "minLength": 1,
+                },
+                "quota": {
+                    "description": (
+                        "Storage quota: a number of MiB (500) or a size with a unit K, M, G or T (2G). 0 "
+                        "is unlimited, the default."
+                    ),
+                    "type": ["string", "integer"],
+                    "pattern": "^[0-9]+ *[KMGTkmgt]?$",
+                    "minimum": 0,
+                    "errorMessage": "a number of MiB (500) or a size such as 500M, 2G or 1T",
+                },
+                "enabled": {
+                    "description": "A disabled user keeps its mailbox but can neither log in nor receive mail. Default true.",
+                    "type": "boolean",
+                },
+                "responders": {
+                    "description": "This user's automatic replies.",
+                    "type": ["array", "null"],
+                    "items": {
+                        "$ref": "#/definitions/responder",
+                    },
+                },
+            },
+        },
+        "alias": {
+            "description": "A redirection: mail to the alias goes to every address in 'to'.",
+            "type": "object",
+            "required": ["address", "to"],
+            "additionalProperties": False,
+            "properties": {
+                "address": {
+                    "description": "The alias: a local part (contact) or a full address of this domain (contact@example.org).",
+                    "type": "string",
+                    "minLength": 1,
+                },
+                "to": {
+                    "description": (
+                        "Where mail goes: logins of this domain (alice) or full addresses "
+                        "(bob@example.net). An empty list [] means every user of the domain, resolved "
+                        "when mail arrives."
+                    ),
+                    "type": ["array", "string"],
+                    "items": {
+                        "type": "string",
+                        "minLength": 1,
+                    },
+                },
+            },
+        },
+        "responder": {
+            "description": (
+                "An automatic reply. It answers only mail received between start and end "
+                "(inclusive, in the domain's time zone)."
+            ),
+            "type": "object",
+            "required": ["name"],
+            "additionalProperties": False,
+            "properties": {
+                "name": {
+                    "description": (
+                        "A short name that identifies the reply (holidays); changing the text of a named "
+                        "reply does not answer the same senders again."
+                    ),
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": _responder.MAX_NAME,
+                    "pattern": "^[^/\\x00-\\x1f\\x7f]+$",
+                    "errorMessage": "a short name without '/' or control characters, for example holidays",
+                },
+                "enabled": {
+                    "description": "Default true. An enabled reply needs a subject and a message.",
+                    "type": "boolean",
+                },
+                "subject": {
+                    "description": "Subject of the reply.",
+                    "type": "string",
+                    "maxLength": _responder.MAX_SUBJECT,
+                    "pattern": "^[^\\x00-\\x1f\\x7f]*$",
+                    "errorMessage": "one line of text, without line breaks",
+                },
+                "message": {
+                    "description": "Text of the reply.",
+                    "type": "string",
+                    "maxLength": _responder.MAX_BODY,
+                },
+                "start": {
+                    "description": "First day (YYYY-MM-DD, inclusive). Open when not given.",
+                    "type": "string",
+                    "format": "date",
+                    "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+                    "errorMessage": "a date written YYYY-MM-DD, for example 2026-12-20",
+                },
+                "end": {
+                    "description": "Last day (YYYY-MM-DD, inclusive). Open when not given.",
+                    "type": "string",
+                    "format": "date",
+                    "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+                    "errorMessage": "a date written YYYY-MM-DD, for example 2026-12-20",
+                },
+                "days": {
+                    "description": "Answer the same sender at most once in this many days (1 to 365). Default 7.",
+                    "type": "integer",
+                    "minimum": _responder.MIN_DAYS,
+                    "maximum": _responder.MAX_DAYS,
+                },
+            },
+        },
+    },
+}
