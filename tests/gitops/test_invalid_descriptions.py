@@ -193,6 +193,13 @@ CASES = [
      [("gestixi_mail_domain", "unknown variable (did you mean gestixi_mail_domains?)")]),
     ("purge_domains_not_boolean", doc() + "gestixi_mail_purge_domains: 'yes please'\n",
      [("gestixi_mail_purge_domains", "expected true or false, got the text 'yes please'")]),
+    # Found only by the host's converge before (after the other hosts had been changed): the
+    # gate now knows the server's Postfix limits from the role's variables.
+    ("alias_beyond_server_limit", doc() + "server_virtual_alias_expansion_limit: 1\n",
+     [(D0 + ".aliases[0].to", "alias contact@example.org expands to 2 addresses, more than Postfix's "
+                              "virtual_alias_expansion_limit 1"),
+      (D0 + ".aliases[1].to", "alias all@example.org expands to 2 addresses (all 2 enabled users of "
+                              "example.org), more than Postfix's virtual_alias_expansion_limit 1")]),
     ("split_file_duplicate", doc() + yaml.safe_dump({"gestixi_mail_domains__shop": [{"name": "EXAMPLE.org"}]}),
      [("gestixi_mail_domains__shop[0].name", "the domain example.org is declared twice (also at gestixi_mail_domains[0])")]),
     ("no_description", "other_variable: 1\n",
