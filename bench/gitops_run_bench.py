@@ -27,6 +27,8 @@ import subprocess
 import sys
 import time
 
+from store_bench import ansible_playbook  # the bench folder is the script's own: on sys.path
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONTAINER = "gestixi-mail-demo"
 TARGET = 8.0  # seconds, the unchanged apply run (issue 11)
@@ -56,14 +58,6 @@ def container_running(env: dict) -> bool:
     proc = subprocess.run([podman, "container", "inspect", "--format", "{{.State.Running}}", CONTAINER],
                           env=env, capture_output=True, text=True, check=False)
     return proc.returncode == 0 and proc.stdout.strip() == "true"
-
-
-def ansible_playbook() -> str:
-    candidate = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
-    found = candidate if os.access(candidate, os.X_OK) else shutil.which("ansible-playbook")
-    if not found:
-        raise SystemExit("ansible-playbook not found next to %s nor in PATH: run ./run setup" % sys.executable)
-    return found
 
 
 class Run:

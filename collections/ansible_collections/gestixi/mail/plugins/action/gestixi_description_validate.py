@@ -12,7 +12,7 @@ from ansible_collections.gestixi.mail.plugins.plugin_utils._description_check im
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
-    _VALID_ARGS = frozenset(("variables", "alias_expansion_limit", "alias_recursion_limit"))
+    _VALID_ARGS = frozenset(("variables", "alias_expansion_limit", "alias_recursion_limit", "gate_digest"))
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
@@ -21,7 +21,7 @@ class ActionModule(ActionBase):
 
         args = self._task.args
         checked = check_host_description(self._templar, task_vars, args.get("variables"),
-                                         limits=alias_limits(args))
+                                         limits=alias_limits(args), trusted_digest=args.get("gate_digest"))
         result.update(checked.result())
         result["changed"] = False
         if not checked.valid:

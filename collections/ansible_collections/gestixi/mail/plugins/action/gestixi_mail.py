@@ -16,6 +16,8 @@ from ansible_collections.gestixi.mail.plugins.plugin_utils._description_sources 
     DESCRIPTION_VAR,
     PURGE_DOMAINS_VAR,
 )
+from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._description import description_digest
 from ansible_collections.gestixi.mail.plugins.plugin_utils._description_check import alias_limits, check_host_description
 
 MODULE = "gestixi.mail.gestixi_mail"
@@ -36,7 +38,9 @@ class ActionModule(ActionBase):
             given = {DESCRIPTION_VAR: module_args["domains"]}
             if ALLOW_PLAINTEXT_VAR in task_vars:
                 given[ALLOW_PLAINTEXT_VAR] = self._templar.template(task_vars[ALLOW_PLAINTEXT_VAR])
-        checked = check_host_description(self._templar, task_vars, given, limits=alias_limits(module_args))
+        limits = alias_limits(module_args)
+        checked = check_host_description(self._templar, task_vars, given, limits=limits,
+                                         trusted_digest=module_args.pop("gate_digest", None))
         if given is not None:
             checked.name_after_option("domains")  # the task's own option, not a variable
         checked_result = checked.result()
@@ -46,15 +50,22 @@ class ActionModule(ActionBase):
             result.update(checked_result, changed=False)
             return result
         module_args["domains"] = checked.domains()
+        # What the gate found valid, so that the host need not check the description's own
+        # rules again (it still checks everything against its store).
+        module_args["checked_digest"] = description_digest(module_args["domains"], limits)
         if module_args.get("purge_domains") is None:
             module_args["purge_domains"] = checked.variables.get(PURGE_DOMAINS_VAR) is True
 
         result.update(self._execute_module(module_name=MODULE, module_args=module_args, task_vars=task_vars))
         # The host names its problems under its option (domains[12].users[3]); name them at
         # the variable the operator wrote them in, as the gate does.
-        for problem in (result.get("problems") or []) if given is None else []:
-            if isinstance(problem, dict) and problem.get("path"):
-                problem["path"] = checked.source_path(problem["path"])
+        problems = [p for p in result.get("problems") or [] if isinstance(p, dict)] if given is None else []
+        if any(problem.get("path") for problem in problems):
+            for problem in problems:
+                if problem.get("path"):
+                    problem["path"] = checked.source_path(problem["path"])
+            result["msg"] = "; ".join(str(InvalidItem(p.get("item"), p.get("field"), p.get("message"), path=p.get("path")))
+                                      for p in problems)
         if given is None:
             result["sources"] = checked_result["sources"]
         if checked.warnings:

@@ -60,6 +60,11 @@ options:
         would use, before any server is touched.
     type: int
     default: 1000
+  gate_digest:
+    description:
+      - The RV(digest) an earlier check of this host returned in the same run. When the description
+        read now has that digest, it is the one found valid and is not checked again.
+    type: str
   alias_recursion_limit:
     description:
       - Postfix's C(virtual_alias_recursion_limit) on the servers; aliases nested this deep are
@@ -113,6 +118,14 @@ counts:
   returned: always
   type: dict
   sample: {"domains": 2, "users": 10, "aliases": 5, "responders": 4}
+digest:
+  description:
+    - A digest of the valid description as read (with the limits and what else the verdict depends
+      on). Give it to a later check or to M(gestixi.mail.gestixi_mail) as O(gestixi.mail.gestixi_mail#module:gate_digest)
+      so that the same description is not checked twice in one run.
+  returned: success
+  type: str
+  sample: 3f0c9a0e5a4c0f0c1c2b7d7e3b1d6f4a9e8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d
 domains:
   description: The declared domains, in their stored (lower-case ASCII) form.
   returned: success

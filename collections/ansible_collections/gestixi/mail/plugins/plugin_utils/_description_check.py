@@ -26,7 +26,7 @@ from ansible_collections.gestixi.mail.plugins.module_utils._errors import report
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._translate import graph_problems_of
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_domain
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._alias_graph import EXPANSION_LIMIT, RECURSION_LIMIT, AliasLimits
-from ansible_collections.gestixi.mail.plugins.module_utils.rules._description import declared_twice
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._description import declared_twice, description_digest
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._structure import UNRESOLVED, SchemaChecker, load_schema
 from ansible_collections.gestixi.mail.plugins.plugin_utils._description_meaning import MeaningChecker
 from ansible_collections.gestixi.mail.plugins.plugin_utils._description_sources import (
@@ -106,6 +106,9 @@ class CheckedDescription:
         self.problems = problems
         self.warnings = warnings
         self.sources = [(name, variables.get(name)) for name in source_names(list(variables))]
+        self.digest: str | None = None  # of a valid description: what the gate vouches for
+        self.trusted = False  # True when an earlier gate's digest of the same variables was given
+        self._domains: list[dict] | None = None
 
     @property
     def valid(self) -> bool:
@@ -123,8 +126,10 @@ class CheckedDescription:
         self.warnings = [renamed(warning) for warning in self.warnings]
 
     def domains(self) -> list[dict]:
-        """The joined domains of every source, with YAML dates as YYYY-MM-DD text."""
-        return [_plain(item) for _var, _index, item in joined(self.sources)]
+        """The joined domains of every source, with YAML dates as YYYY-MM-DD text (made once)."""
+        if self._domains is None:
+            self._domains = [_plain(item) for _var, _index, item in joined(self.sources)]
+        return self._domains
 
     def result(self) -> dict:
         """sources, counts, warnings and, on failure, failed/problems/msg."""
@@ -135,6 +140,8 @@ class CheckedDescription:
             result["failed"] = True
             result["problems"] = [p.as_dict() for p in self.problems]
             result["msg"] = report(self.problems)
+        elif self.digest:
+            result["digest"] = self.digest
         return result
 
     def source_path(self, path: str) -> str:
@@ -164,11 +171,13 @@ def alias_limits(args: dict) -> AliasLimits:
 
 
 def check_host_description(templar, task_vars: dict, given: dict | None = None,
-                           limits: AliasLimits = AliasLimits()) -> CheckedDescription:
+                           limits: AliasLimits = AliasLimits(), trusted_digest: str | None = None) -> CheckedDescription:
     """Read and check the description of the host (task_vars) or the variables given.
 
     given holds variables that Ansible already templated (a task argument): they are taken as
-    they are, and their vaulted values found by their tags.
+    they are, and their vaulted values found by their tags. trusted_digest: the digest an
+    earlier gate of this run returned for this host; when the variables read now have that
+    digest, they are the ones it found valid and are not checked again.
     """
     if given is not None and not isinstance(given, dict):
         raise AnsibleError("variables must be a mapping of variable names to values")
@@ -187,9 +196,19 @@ def check_host_description(templar, task_vars: dict, given: dict | None = None,
             _find_vaulted(raw[name], name, resolver.vaulted)
         else:
             variables[name] = resolver.resolve(raw[name], name, name)
+    unchecked = CheckedDescription(variables, [], [])  # its domains() are the module's argument
+    context = {"variables": sorted(variables), "vaulted": sorted(resolver.vaulted),
+               "purge_domains": variables.get(PURGE_DOMAINS_VAR), "plaintext": variables.get(ALLOW_PLAINTEXT_VAR)}
+    digest = description_digest(unchecked.domains(), limits, context) if not resolver.problems else None
+    if trusted_digest is not None and digest == trusted_digest:
+        unchecked.digest, unchecked.trusted = digest, True
+        return unchecked
     found, warnings = check_description(variables, vaulted=resolver.vaulted, limits=limits)
     problems = sorted(resolver.problems + found, key=lambda problem: path_sort_key(problem.path))
-    return CheckedDescription(variables, problems, warnings)
+    checked = CheckedDescription(variables, problems, warnings)
+    checked.digest = None if problems else digest
+    checked._domains = unchecked._domains  # pylint: disable=protected-access
+    return checked
 
 
 # Exact built-in types: they carry no Ansible tag (Origin, TrustedAsTemplate, VaultedValue).

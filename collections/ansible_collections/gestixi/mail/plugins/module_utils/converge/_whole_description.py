@@ -23,7 +23,7 @@ from ansible_collections.gestixi.mail.plugins.module_utils.converge import _alia
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Plan
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._translate import DescriptionIndex, converge_calls, field_path
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, MailStateError
-from ansible_collections.gestixi.mail.plugins.module_utils.rules._description import declared_twice, misplaced
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._description import declared_twice, description_digest, misplaced
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._password import scheme_of
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._structure import structure_problems
 from ansible_collections.gestixi.mail.plugins.module_utils.store._integrity import find_problems, limits_from_params, readable
@@ -38,6 +38,8 @@ def argument_spec() -> dict:
         # The action plugin always gives it; its structure is checked by the description's own
         # schema (rules/_structure.py), in the words and at the paths of the controller's gate.
         "domains": {"type": "raw"},
+        "checked_digest": {"type": "str", "no_log": False},  # set by the action plugin
+        "gate_digest": {"type": "str", "no_log": False},  # the action plugin's (read there)
         "purge_domains": {"type": "bool"},  # None: false
         "password_scheme": dict(_users.argument_spec()["password_scheme"]),
     }
@@ -164,11 +166,15 @@ def converge_description(conn: sqlite3.Connection, params: dict, store_params: d
     about (DescriptionIndex), as the controller's gate names the same problems; the caller
     runs the checks itself only for a run that changes nothing (run_converge's stamp).
     """
-    # The rules the gate applies to the whole list first: its structure, then what is declared twice.
-    problems = structure_problems(params["domains"], "domains") or (
-        declared_twice(params["domains"]) + misplaced(params["domains"]))
-    if problems:
-        raise MailStateError(problems)
+    # The rules the gate applies to the whole list first: its structure, then what is declared
+    # twice or misplaced. Skipped when the action plugin's gate checked exactly this list with
+    # these limits (a caller that gives no digest, or another list, is checked in full).
+    limits = limits_from_params(store_params)
+    if params.get("checked_digest") != description_digest(params["domains"], limits):
+        problems = structure_problems(params["domains"], "domains") or (
+            declared_twice(params["domains"]) + misplaced(params["domains"]))
+        if problems:
+            raise MailStateError(problems)
     calls = converge_calls(params["domains"])
     plans: list[Plan] = []
     for step in _steps(params, calls, check_mode):
@@ -178,7 +184,7 @@ def converge_description(conn: sqlite3.Connection, params: dict, store_params: d
         else:
             plans.extend(produced)
     if any(plan.changed for plan in plans):
-        found = find_problems(conn, limits_from_params(store_params))
+        found = find_problems(conn, limits)
         if found:
             index = DescriptionIndex(params["domains"], calls)
             raise MailStateError(readable([index.name(problem) for problem in found]))

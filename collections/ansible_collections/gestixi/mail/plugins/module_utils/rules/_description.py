@@ -11,6 +11,9 @@ Items that are not well formed are skipped: their own rules report them.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, yaml_path
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_address, canonical_domain, login_problem
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._responder import check_name
@@ -147,3 +150,12 @@ def misplaced(domains: list, paths: list[str] | None = None) -> list[InvalidItem
                     message = str(exc)
                 problems.append(InvalidItem(path.rpartition(".")[0], field, message, path=path))
     return problems
+
+
+def description_digest(domains: list, limits: tuple, context: dict | None = None) -> str:
+    """A digest of exactly what the gate checked: the joined domains (plain data), the alias
+    limits, and what else its verdict depends on (context). A gate result is trusted only
+    for the description it was computed on."""
+    text = json.dumps([domains, list(limits), context or {}], sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

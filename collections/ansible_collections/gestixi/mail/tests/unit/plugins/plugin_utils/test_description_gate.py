@@ -175,3 +175,44 @@ def test_problems_have_one_shape_on_both_sides(tmp_path):
         "field": "login",
         "message": "the user bob@example.org is declared twice (also at gestixi_mail_domains[0].users[0])"}]
     assert os.path.exists(str(tmp_path))
+
+
+def test_a_gate_result_is_trusted_only_for_the_description_it_checked(monkeypatch):
+    from ansible_collections.gestixi.mail.plugins.plugin_utils import _description_check
+
+    variables = {"gestixi_mail_domains": [{"name": "example.org", "users": [user("bob")]}]}
+    first = _description_check.check_host_description(None, {}, variables)
+    assert first.valid and first.digest and not first.trusted
+
+    def no_second_check(*_args, **_kwargs):
+        raise AssertionError("checked again")
+
+    monkeypatch.setattr(_description_check, "check_description", no_second_check)
+    again = _description_check.check_host_description(None, {}, variables, trusted_digest=first.digest)
+    assert again.trusted and again.digest == first.digest and again.result()["digest"] == first.digest
+    # Another description, other limits: the digest does not match, and the check runs.
+    changed = {"gestixi_mail_domains": [{"name": "example.org", "users": [user("bob"), user("eve")]}]}
+    for args in ((changed,), (variables,)):
+        limits = AliasLimits(5, 5) if args[0] is variables else AliasLimits()
+        with pytest.raises(AssertionError, match="checked again"):
+            _description_check.check_host_description(None, {}, *args, limits=limits, trusted_digest=first.digest)
+
+
+def test_the_host_skips_the_descriptions_own_rules_only_for_the_list_the_gate_checked(tmp_path, monkeypatch):
+    from ansible_collections.gestixi.mail.plugins.module_utils.converge import _whole_description
+    from ansible_collections.gestixi.mail.plugins.module_utils.rules._description import description_digest
+
+    domains = [{"name": "example.org", "users": [user("bob")]}]
+    calls = []
+    real = _whole_description.structure_problems
+    monkeypatch.setattr(_whole_description, "structure_problems", lambda *a: calls.append(a) or real(*a))
+    store = Store(str(tmp_path / "mail.sqlite"), check_mode=True)
+    store_params = {"alias_expansion_limit": 1000, "alias_recursion_limit": 1000}
+    for digest, checked in ((None, True), ("forged", True), (description_digest(domains, AliasLimits()), False)):
+        calls.clear()
+        params = {"domains": domains, "password_scheme": "SHA512-CRYPT", "purge_domains": False,
+                  "checked_digest": digest}
+        with store.transaction() as conn:
+            converge_description(conn, params, store_params, check_mode=True)
+        assert bool(calls) is checked, digest
+    store.close()
