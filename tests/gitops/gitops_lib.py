@@ -96,6 +96,8 @@ class Workspace:
             "ANSIBLE_CONFIG": os.path.join(REPO, "ansible.cfg"),
             "ANSIBLE_COLLECTIONS_PATH": os.path.join(REPO, "collections"),
             "ANSIBLE_CALLBACKS_ENABLED": "gestixi.mail.gestixi_plan",
+            # Each workspace its own gate verdicts (plugin_utils/_verdicts.py).
+            "GESTIXI_MAIL_GATE_CACHE": os.path.join(self.root, "gate-verdicts"),
             "GESTIXI_PLAN_JSON": plan_json,
             "ANSIBLE_NOCOLOR": "1",
             "ANSIBLE_FORCE_COLOR": "0",

@@ -28,6 +28,7 @@ from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._alias_graph import EXPANSION_LIMIT, RECURSION_LIMIT, AliasLimits
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._description import declared_twice, description_digest
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._structure import UNRESOLVED, SchemaChecker, load_schema
+from ansible_collections.gestixi.mail.plugins.plugin_utils import _verdicts
 from ansible_collections.gestixi.mail.plugins.plugin_utils._description_meaning import MeaningChecker
 from ansible_collections.gestixi.mail.plugins.plugin_utils._description_sources import (
     ALLOW_PLAINTEXT_VAR,
@@ -200,13 +201,19 @@ def check_host_description(templar, task_vars: dict, given: dict | None = None,
     context = {"variables": sorted(variables), "vaulted": sorted(resolver.vaulted),
                "purge_domains": variables.get(PURGE_DOMAINS_VAR), "plaintext": variables.get(ALLOW_PLAINTEXT_VAR)}
     digest = description_digest(unchecked.domains(), limits, context) if not resolver.problems else None
-    if trusted_digest is not None and digest == trusted_digest:
+    if digest is not None and trusted_digest is not None and digest == trusted_digest:
         unchecked.digest, unchecked.trusted = digest, True
+        return unchecked
+    remembered = _verdicts.recalled(digest) if digest is not None else None
+    if remembered is not None:  # found valid before, by this same code, today
+        unchecked.digest, unchecked.trusted, unchecked.warnings = digest, True, remembered
         return unchecked
     found, warnings = check_description(variables, vaulted=resolver.vaulted, limits=limits)
     problems = sorted(resolver.problems + found, key=lambda problem: path_sort_key(problem.path))
     checked = CheckedDescription(variables, problems, warnings)
     checked.digest = None if problems else digest
+    if checked.digest is not None:
+        _verdicts.record(checked.digest, warnings)
     checked._domains = unchecked._domains  # pylint: disable=protected-access
     return checked
 

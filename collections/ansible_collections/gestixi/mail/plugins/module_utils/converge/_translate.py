@@ -201,5 +201,8 @@ def description_graph(calls: list[dict]) -> AliasGraph:
 def graph_problems_of(domains: list, limits: AliasLimits, paths: list[str] | None = None) -> list[InvalidItem]:
     """The alias-graph problems of a description alone, named at their paths (converge_calls)."""
     calls = converge_calls(domains, paths)
-    index = DescriptionIndex(domains, calls)
-    return [index.name(problem) for problem in graph_problems(description_graph(calls), limits)]
+    found = graph_problems(description_graph(calls), limits)
+    if not found:
+        return []
+    index = DescriptionIndex(domains, calls)  # only to name problems: it costs as much as the walk
+    return [index.name(problem) for problem in found]

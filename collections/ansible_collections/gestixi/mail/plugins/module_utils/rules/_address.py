@@ -96,7 +96,26 @@ def canonical_address(address: object, domain: str | None = None) -> str:
     address parser of the collection: the controller's gate and every module use it.
     Raises ValueError.
     """
-    if not isinstance(address, str) or not address.strip():
+    if isinstance(address, str):
+        canonical, problem = _parsed_address(address, domain)
+        if problem:
+            raise ValueError(problem)
+        return canonical
+    raise ValueError("an address is required")
+
+
+@functools.lru_cache(maxsize=65536)
+def _parsed_address(address: str, domain: str | None) -> tuple[str, str | None]:
+    """(canonical, None) or ("", why): the gate reads each address of a description in several
+    rules, so each distinct text is parsed once per process."""
+    try:
+        return _parse_address(address, domain), None
+    except ValueError as exc:
+        return "", str(exc)
+
+
+def _parse_address(address: str, domain: str | None) -> str:
+    if not address.strip():
         raise ValueError("an address is required")
     local, at, rest = address.strip().rpartition("@")
     if not at:

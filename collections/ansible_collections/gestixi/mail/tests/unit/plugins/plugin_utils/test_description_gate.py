@@ -24,6 +24,12 @@ from ansible_collections.gestixi.mail.plugins.plugin_utils._description_check im
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._structure import load_schema
 
 HASH = "{SHA512-CRYPT}$6$saltsaltsaltsalt$" + "a" * 86
+
+
+@pytest.fixture(autouse=True)
+def no_verdicts_kept(monkeypatch):
+    """Every check here runs (the verdicts of plugin_utils/_verdicts.py are tested below)."""
+    monkeypatch.setenv("GESTIXI_MAIL_GATE_CACHE", "off")
 TODAY = datetime.date(2026, 12, 1)
 
 
@@ -216,3 +222,35 @@ def test_the_host_skips_the_descriptions_own_rules_only_for_the_list_the_gate_ch
             converge_description(conn, params, store_params, check_mode=True)
         assert bool(calls) is checked, digest
     store.close()
+
+
+def test_a_valid_verdict_is_kept_between_runs_with_its_warnings(tmp_path, monkeypatch):
+    from ansible_collections.gestixi.mail.plugins.plugin_utils import _description_check, _verdicts
+
+    monkeypatch.setenv("GESTIXI_MAIL_GATE_CACHE", str(tmp_path / "verdicts"))
+    ended = {"name": "away", "subject": "Away", "message": "Back", "start": "2020-01-01", "end": "2020-01-02"}
+    variables = {"gestixi_mail_domains": [{"name": "example.org", "users": [user("bob", responders=[ended])]}]}
+    first = _description_check.check_host_description(None, {}, variables)
+    assert first.valid and not first.trusted and first.warnings
+    folder = tmp_path / "verdicts"
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"
+    kept = list(folder.iterdir())
+    assert len(kept) == 1 and oct(kept[0].stat().st_mode & 0o777) == "0o600"
+    assert HASH not in kept[0].read_text()
+
+    def no_second_check(*_args, **_kwargs):
+        raise AssertionError("checked again")
+
+    monkeypatch.setattr(_description_check, "check_description", no_second_check)
+    again = _description_check.check_host_description(None, {}, variables)
+    assert again.trusted and again.warnings == first.warnings and again.digest == first.digest
+    # Another release of the rules, or an invalid description, is always checked.
+    monkeypatch.setattr(_verdicts, "rules_version", lambda: "another release")
+    with pytest.raises(AssertionError, match="checked again"):
+        _description_check.check_host_description(None, {}, variables)
+    monkeypatch.undo()
+    monkeypatch.setenv("GESTIXI_MAIL_GATE_CACHE", str(tmp_path / "verdicts"))
+    bad = {"gestixi_mail_domains": [{"name": "example.org", "users": [user("bob"), user("bob")]}]}
+    for _run in range(2):
+        assert not _description_check.check_host_description(None, {}, bad).valid
+    assert len(list(folder.iterdir())) == 1
