@@ -30,6 +30,8 @@ HASH = "{SHA512-CRYPT}$6$saltsaltsaltsalt$" + "a" * 86
 def no_verdicts_kept(monkeypatch):
     """Every check here runs (the verdicts of plugin_utils/_verdicts.py are tested below)."""
     monkeypatch.setenv("GESTIXI_MAIL_GATE_CACHE", "off")
+
+
 TODAY = datetime.date(2026, 12, 1)
 
 
