@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, yaml_path
-from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_address, canonical_domain
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_address, canonical_domain, canonical_or_none
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._alias_graph import CATCHALL, LOOP, AliasGraph, AliasLimits, StoreProblem, graph_problems
 from ansible_collections.gestixi.mail.plugins.module_utils.rules import _responder, _user
 
@@ -132,18 +132,18 @@ class DescriptionIndex:
         self.alias_paths: dict[str, str] = {}
         self.recipient_paths: dict[tuple[str, str], str] = {}
         for item, call in zip(domains, calls):
-            domain = _canonical(canonical_domain, call["name"])
+            domain = canonical_or_none(canonical_domain, call["name"])
             if domain is None:
                 continue
             self.domain_paths.setdefault(domain, call["path"])
             for alias, given, path in zip(call["aliases"], item.get("aliases") or [], call["origins"]["aliases"]):
-                address = _canonical(canonical_address, alias["address"])
+                address = canonical_or_none(canonical_address, alias["address"])
                 if address is None:
                     continue
                 self.alias_paths.setdefault(address, path)
                 written_as_text = isinstance(given.get("to"), str)
                 for index, recipient in enumerate(alias["to"] or []):
-                    target = _canonical(canonical_address, recipient, address.rpartition("@")[2])
+                    target = canonical_or_none(canonical_address, recipient, address.rpartition("@")[2])
                     if target is not None:
                         where = yaml_path(path, "to") if written_as_text else yaml_path(path, "to", index)
                         self.recipient_paths.setdefault((address, target), where)
@@ -165,13 +165,6 @@ class DescriptionIndex:
         return named
 
 
-def _canonical(parse, *args) -> str | None:
-    try:
-        return parse(*args)
-    except ValueError:
-        return None
-
-
 def description_graph(calls: list[dict]) -> AliasGraph:
     """The alias graph the store would hold if it held exactly this description."""
     catchalls: dict[str, str | None] = {}
@@ -179,20 +172,20 @@ def description_graph(calls: list[dict]) -> AliasGraph:
     aliases: dict[str, tuple[str, bool]] = {}
     recipients: dict[str, list[str]] = {}
     for call in calls:
-        domain = _canonical(canonical_domain, call["name"])
+        domain = canonical_or_none(canonical_domain, call["name"])
         if domain is None:
             continue
-        catchalls[domain] = _canonical(canonical_address, call["catchall"]["catchall"]) or ""
+        catchalls[domain] = canonical_or_none(canonical_address, call["catchall"]["catchall"]) or ""
         for user in call["users"]:
             users["%s@%s" % (user["login"], domain)] = user["enabled"] is not False
         for alias in call["aliases"]:
-            address = _canonical(canonical_address, alias["address"])
+            address = canonical_or_none(canonical_address, alias["address"])
             if address is None:
                 continue
             before_all = aliases.get(address, (domain, False))[1]
             aliases[address] = (address.rpartition("@")[2], before_all or alias["to"] == [])
             for recipient in alias["to"] or []:
-                target = _canonical(canonical_address, recipient, address.rpartition("@")[2])
+                target = canonical_or_none(canonical_address, recipient, address.rpartition("@")[2])
                 if target is not None and target not in recipients.setdefault(address, []):
                     recipients[address].append(target)
     return AliasGraph(catchalls, users, aliases, recipients)

@@ -139,6 +139,15 @@ def recipient_problem(error: ValueError, text: object, domain: str) -> str:
     return str(error)
 
 
+def canonical_or_none(parse, *args) -> str | None:
+    """parse(*args) (canonical_domain, canonical_address, ...), or None when the rule refuses
+    it: for passes that skip what another rule reports."""
+    try:
+        return parse(*args)
+    except ValueError:
+        return None
+
+
 def split_address(address: str) -> tuple[str, str]:
     parts = address.rpartition("@")
     return parts[0], parts[2]

@@ -15,20 +15,13 @@ import hashlib
 import json
 
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, yaml_path
-from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_address, canonical_domain, login_problem
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_address, canonical_domain, canonical_or_none, login_problem
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._responder import check_name
 
 
 def _items(item: dict, key: str) -> list:
     value = item.get(key)
     return list(value) if isinstance(value, (list, tuple)) else []
-
-
-def _canonical(parse, *args) -> str | None:
-    try:
-        return parse(*args)
-    except ValueError:
-        return None
 
 
 def declared_twice(domains: list, paths: list[str] | None = None) -> list[InvalidItem]:
@@ -44,7 +37,7 @@ def declared_twice(domains: list, paths: list[str] | None = None) -> list[Invali
         here = paths[index] if paths is not None else yaml_path("domains", index)
         if not isinstance(item, dict):
             continue
-        name = _canonical(canonical_domain, item.get("name"))
+        name = canonical_or_none(canonical_domain, item.get("name"))
         if name is None:
             continue
         if name in seen_domains:
@@ -68,7 +61,7 @@ def declared_twice(domains: list, paths: list[str] | None = None) -> list[Invali
             where = yaml_path(here, "aliases", alias_index)
             if not isinstance(alias, dict):
                 continue
-            address = _canonical(canonical_address, alias.get("address"), name)
+            address = canonical_or_none(canonical_address, alias.get("address"), name)
             if address is not None and address.rpartition("@")[2] == name:
                 if address in aliases:
                     twice(yaml_path(where, "address"), "the alias %s" % address, aliases[address])
@@ -78,7 +71,7 @@ def declared_twice(domains: list, paths: list[str] | None = None) -> list[Invali
             if isinstance(to, (list, tuple)):
                 recipients: dict[str, str] = {}
                 for to_index, recipient in enumerate(to):
-                    target = _canonical(canonical_address, recipient, name)
+                    target = canonical_or_none(canonical_address, recipient, name)
                     if target is None:
                         continue
                     if target in recipients:
@@ -92,7 +85,7 @@ def _replies(replies: list, path: str, twice) -> None:
     names: dict[str, str] = {}
     for index, reply in enumerate(replies):
         name = reply.get("name") if isinstance(reply, dict) else None
-        if _canonical(check_name, name) is None:
+        if canonical_or_none(check_name, name) is None:
             continue
         where = yaml_path(path, index)
         if name in names:
@@ -127,22 +120,22 @@ def misplaced(domains: list, paths: list[str] | None = None) -> list[InvalidItem
     named: list[tuple[str, str]] = []
     for index, item in enumerate(domains or []):
         here = paths[index] if paths is not None else yaml_path("domains", index)
-        name = _canonical(canonical_domain, item.get("name")) if isinstance(item, dict) else None
+        name = canonical_or_none(canonical_domain, item.get("name")) if isinstance(item, dict) else None
         if name is not None:
             declared.setdefault(name, here)
             named.append((here, name))
     problems: list[InvalidItem] = []
     for (here, name), item in zip(named, [d for d in domains if isinstance(d, dict) and
-                                          _canonical(canonical_domain, d.get("name")) is not None]):
+                                          canonical_or_none(canonical_domain, d.get("name")) is not None]):
         for kind, key, field, hint in (("user", "users", "login", LOGIN_HINT), ("alias", "aliases", "address", None)):
             for index, entry in enumerate(_items(item, key)):
                 text = entry.get(field) if isinstance(entry, dict) else None
                 if not isinstance(text, str) or "@" not in text:
                     continue
-                if kind == "alias" and _canonical(canonical_address, text) is None:
+                if kind == "alias" and canonical_or_none(canonical_address, text) is None:
                     continue  # not an address at all: its own rule says so
                 path = yaml_path(here, key, index, field)
-                if kind == "alias" and _canonical(canonical_address, text).rpartition("@")[2] == name:
+                if kind == "alias" and canonical_or_none(canonical_address, text).rpartition("@")[2] == name:
                     continue  # a full address in its own domain
                 try:
                     message = placement_message(text, name, declared, kind, hint)
