@@ -1,16 +1,16 @@
 # Copyright: (c) 2026, gestixi.mail contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Fast checks of the pieces behind the GitOps flow, without running ansible-playbook.
+"""Fast checks of the pieces behind the GitOps flow that need the repository, without running
+ansible-playbook (the collection's own logic is tested in its tests/unit).
 
-- the JSON Schema is a valid draft-07 schema and agrees with jsonschema's own verdicts; the
-  role's meta/argument_specs.yml leaves the description to it;
+- the JSON Schema is a valid draft-07 schema and agrees with jsonschema's own verdicts on the
+  cases of test_invalid_descriptions.py and on the example inventory;
 - the example inventory is valid for the schema (as an editor sees it) and for every check;
-- converge_calls maps the description onto the modules' real options;
-- the plan and its Markdown; tools/hash_password; tools/plan_summary.py.
+- converge_calls maps the example description onto the modules' real options;
+- tools/plan_summary.py and tools/hash_password.
 """
 from __future__ import annotations
 
-import copy
 import datetime
 import json
 import os
@@ -27,13 +27,10 @@ from ansible_collections.gestixi.mail.plugins.module_utils.converge import _tran
 from ansible_collections.gestixi.mail.plugins.plugin_utils import _description_check as description_check
 from ansible_collections.gestixi.mail.plugins.module_utils.rules import _structure as description_schema
 from ansible_collections.gestixi.mail.plugins.plugin_utils import _description_sources as description_sources
-from ansible_collections.gestixi.mail.plugins.plugin_utils import _description_yaml as description_yaml
-from ansible_collections.gestixi.mail.plugins.plugin_utils import _plan as plan
 
 jsonschema = pytest.importorskip("jsonschema")
 
 SCHEMA = description_schema.load_schema()
-ARGUMENT_SPECS = os.path.join(COLLECTION, "roles", "state", "meta", "argument_specs.yml")
 
 
 def example_variables() -> dict:
@@ -118,56 +115,7 @@ def _leaves(value):
         yield value
 
 
-def test_role_arguments_leave_the_description_to_our_check():
-    """Ansible's own check of a declared description copies all of it into a task (seconds for
-    10,000 users) and stops at the first problem without its YAML path: not declared."""
-    with open(ARGUMENT_SPECS, encoding="utf-8") as handle:
-        specs = yaml.safe_load(handle)["argument_specs"]
-    main = specs["main"]["options"]
-    assert not [name for name in main if name.startswith(description_sources.DESCRIPTION_VAR)]
-    for name in description_sources.KNOWN_VARS[1:]:
-        assert name in main
-    assert "meta/description.schema.json" in " ".join(specs["main"]["description"])
-    assert specs["validate"]["options"] == {}  # see the comment there: our check names YAML paths
-
-
-# --- the checks, directly ----------------------------------------------------------------
-
-BASE = {"gestixi_mail_domains": [{"name": "example.org", "users": [{"login": "alice", "password": "x"}],
-                                  "aliases": [{"address": "contact", "to": ["alice"]}]}]}
-
-
-def test_plain_text_password_only_from_vault_or_template():
-    variables = copy.deepcopy(BASE)
-    problems, _ = description_check.check_description(variables)
-    assert [p.path for p in problems] == ["gestixi_mail_domains[0].users[0].password"]
-    problems, _ = description_check.check_description(variables, vaulted={"gestixi_mail_domains[0].users[0].password"})
-    assert problems == []
-    variables["gestixi_mail_allow_plaintext_passwords"] = True
-    assert description_check.check_description(variables)[0] == []
-
-
-def test_warning_for_an_enabled_reply_that_has_ended():
-    variables = copy.deepcopy(BASE)
-    variables["gestixi_mail_allow_plaintext_passwords"] = True
-    variables["gestixi_mail_domains"][0]["responders"] = [
-        {"name": "old", "subject": "s", "message": "m", "end": datetime.date(2020, 1, 1)}]
-    problems, warnings = description_check.check_description(variables, today=datetime.date(2026, 11, 27))
-    assert problems == []
-    assert warnings == ["gestixi_mail_domains[0].responders[0].end: the automatic reply ended on 2020-01-01; "
-                        "it no longer answers (remove it or set enabled: false)"]
-
-
-def test_split_variables_are_joined_in_name_order():
-    names = ["gestixi_mail_domains__b", "other", "gestixi_mail_domains", "gestixi_mail_domains__a"]
-    assert description_sources.source_names(names) == ["gestixi_mail_domains", "gestixi_mail_domains__a",
-                                               "gestixi_mail_domains__b"]
-    assert description_sources.near_miss_vars(["gestixi_mail_domain", "gestixi_mail_purge_domain", "gestixi_mail_other",
-                                       "gestixi_mail_domains_shop"]) == [
-        ("gestixi_mail_domain", "gestixi_mail_domains"),
-        ("gestixi_mail_purge_domain", "gestixi_mail_purge_domains"),
-        ("gestixi_mail_domains_shop", "gestixi_mail_domains__<suffix>")]
-
+# --- YAML paths ---------------------------------------------------------------------------
 
 def test_yaml_paths():
     assert errors.yaml_path("gestixi_mail_domains", 0, "aliases", 3, "to", 1) == \
@@ -203,54 +151,11 @@ def test_converge_calls_use_the_modules_options():
     assert closure["all_users"] is True and "login" not in closure
 
 
-def test_converge_calls_accept_yaml_dates_and_a_single_recipient():
-    calls = translate.converge_calls([{"name": "example.org", "aliases": [{"address": "a", "to": "bob@x.example"}],
-                                         "users": [{"login": "u", "responders": [
-                                             {"name": "r", "start": datetime.date(2026, 1, 2)}]}]}])
-    assert calls[0]["aliases"] == [{"address": "a@example.org", "to": ["bob@x.example"]}]
-    assert calls[0]["responders"][0]["start"] == "2026-01-02"
-    assert calls[0]["responders"][0]["end"] == ""
-    assert calls[0]["responders"][0]["body"] == "" and "message" not in calls[0]["responders"][0]
-    assert "password" not in calls[0]["users"][0]  # kept as it is on the server
-
-
-# --- the plan ------------------------------------------------------------------------------
+# --- tools/plan_summary.py ----------------------------------------------------------------
 
 CHANGES = [{"action": "create", "kind": "user", "key": "heidi@example.org"},
            {"action": "update", "kind": "alias", "key": "contact@example.org", "fields": ["to"]},
            {"action": "remove", "kind": "responder", "key": "alice@example.org/holidays"}]
-
-
-def test_plan_lines_and_merging():
-    results = [{"results": [{"changes": CHANGES[:1]}, {"skipped": True}]},
-               {"changes": CHANGES[1:] + [{"action": "update", "kind": "user", "key": "heidi@example.org",
-                                           "fields": ["name"]}]},
-               {"failed": True, "changes": [{"action": "create", "kind": "user", "key": "ignored"}]}]
-    changes = plan.changes_of(results)
-    assert changes == CHANGES  # the update of a user created by this run is part of its creation
-    assert plan.plan_lines(changes, host="mail1") == [
-        "Plan for mail1: 1 to create, 1 to change, 1 to remove (check mode: nothing was changed)",
-        "+ user heidi@example.org", "~ alias contact@example.org (to)", "- responder alice@example.org/holidays"]
-    assert plan.plan_lines([], host="mail1", check_mode=False) == ["Applied on mail1: no changes"]
-
-
-def test_plan_speaks_the_descriptions_words():
-    changes = plan.changes_of([{"changes": [{"action": "update", "kind": "responder", "key": "alice@example.org/holidays",
-                                             "fields": ["body", "end"]}]}])
-    assert changes[0]["fields"] == ["message", "end"]
-
-
-def test_markdown_groups_hosts_and_reports_problems():
-    run = {"check_mode": True, "hosts": {"mail2": {"changes": CHANGES}, "mail1": {"changes": CHANGES},
-                                         "mail3": {"changes": []}}}
-    text = plan.markdown(run)
-    assert "### `mail1`, `mail2`" in text and "### `mail3`" in text
-    assert text.count("| ➕ create | user | `heidi@example.org` |  |") == 1
-    failed = {"check_mode": True, "hosts": {"mail1": {"failed": True, "problems": [
-        {"path": "gestixi_mail_domains[0].users[1].login", "message": "'Bob' is not a valid login"}]}}}
-    text = plan.markdown(failed)
-    assert ":x: **The mail description has 1 problem**; no server was changed:" in text
-    assert "- `gestixi_mail_domains[0].users[1].login`: 'Bob' is not a valid login" in text
 
 
 def test_plan_summary_renders_a_json_file(tmp_path):
@@ -262,18 +167,7 @@ def test_plan_summary_renders_a_json_file(tmp_path):
     assert "**Plan**: 1 to create, 1 to change, 1 to remove." in done.stdout
 
 
-# --- export formatting, password tool -----------------------------------------------------
-
-def test_description_yaml_round_trips():
-    variables = {"gestixi_mail_domains": [{"name": "example.org", "aliases": [{"address": "a", "to": ["b", "c"]}],
-                                           "responders": [{"name": "r", "subject": "s", "message": "one\ntwo\n",
-                                                           "start": "2026-12-20"}]}]}
-    text = description_yaml.description_yaml(variables)
-    assert "    aliases:\n      - address: a\n        to: [b, c]\n" in text
-    assert "        message: |\n          one\n          two\n" in text
-    assert "        start: '2026-12-20'\n" in text
-    assert yaml.safe_load(text) == variables
-
+# --- tools/hash_password ------------------------------------------------------------------
 
 def test_hash_password_tool():
     pytest.importorskip("passlib")
@@ -295,23 +189,3 @@ def test_hash_password_tool():
     no_tty = subprocess.run([sys.executable, tool], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, check=False)
     assert no_tty.returncode != 0 and "--stdin" in no_tty.stderr
-
-
-def test_long_plans_are_cut_for_people_not_for_machines():
-    many = [{"action": "create", "kind": "user", "key": "u%05d@example.org" % i} for i in range(10000)]
-    lines = plan.plan_lines(many, host="big", limit=200)
-    assert len(lines) == 202 and lines[-1] == "... and 9800 more change(s)"
-    text = plan.markdown({"check_mode": True, "hosts": {"big": {"changes": many, "diffs": [
-        {"before_header": "user (store)", "after_header": "user (wanted)", "before": "",
-         "after": "".join("u%05d@example.org:\n  name: x\n" % i for i in range(10000))}]}}})
-    assert len(text) <= plan.MAX_MARKDOWN + 100
-    assert "| | ... | 9700 more change(s) | see the job log |" in text
-    assert "**Plan**: 10000 to create." in text
-
-
-def test_warning_before_purging_every_domain():
-    problems, warnings = description_check.check_description({"gestixi_mail_domains": [],
-                                                        "gestixi_mail_purge_domains": True})
-    assert problems == []
-    assert warnings == ["gestixi_mail_purge_domains is true and the description names no domain: every domain "
-                        "of the store will be removed, with its users, aliases and automatic replies"]
