@@ -510,7 +510,7 @@ def report(args: argparse.Namespace, large: dict | None, loop: dict | None, pass
     if large:
         c = large["counts"]
         initial, unchanged, full_change, single = large["runs"]
-        for run, limit in ((initial, 60.0), (unchanged, 10.0), (full_change, None), (single, 5.0)):
+        for run, limit in ((initial, 60.0), (unchanged, 4.0), (full_change, None), (single, 5.0)):
             line(run.label, "< %d s" % limit if limit else "-", run,
                  verdict(run.seconds, limit) if limit else "(info)")
         add("  store: %d domains, %d users, %d aliases with %d recipient rows, %d automatic replies; "

@@ -135,6 +135,22 @@ class Workspace:
         return found
 
 
+    def mail_content(self) -> dict:
+        """The mail the store and the Sieve folder hold: the rows of the mail tables and the
+        scripts, without what the runs keep about them (the store's record, the manifest)."""
+        import sqlite3  # noqa: PLC0415
+
+        conn = sqlite3.connect("file:%s?mode=ro" % self.store, uri=True)
+        try:
+            found: dict = {table: sorted(conn.execute("SELECT * FROM %s" % table).fetchall())
+                           for table in ("domains", "users", "aliases", "alias_recipients", "responders")}
+        finally:
+            conn.close()
+        found.update((name, digest) for name, digest in self.digest().items()
+                     if name != "store" and name.endswith(".sieve"))
+        return found
+
+
 def _sha256(path: str) -> str:
     with open(path, "rb") as handle:
         return hashlib.sha256(handle.read()).hexdigest()

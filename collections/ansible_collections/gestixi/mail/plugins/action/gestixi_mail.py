@@ -17,6 +17,7 @@ from ansible_collections.gestixi.mail.plugins.plugin_utils._description_sources 
     PURGE_DOMAINS_VAR,
 )
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._whole_description import plaintext_passwords
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._description import description_digest
 from ansible_collections.gestixi.mail.plugins.plugin_utils._description_check import alias_limits, check_host_description
 
@@ -49,14 +50,23 @@ class ActionModule(ActionBase):
         if not checked.valid:
             result.update(checked_result, changed=False)
             return result
-        module_args["domains"] = checked.domains()
+        domains = checked.domains()
         # What the gate found valid, so that the host need not check the description's own
         # rules again (it still checks everything against its store).
-        module_args["checked_digest"] = description_digest(module_args["domains"], limits)
+        module_args["checked_digest"] = description_digest(domains, limits)
         if module_args.get("purge_domains") is None:
             module_args["purge_domains"] = checked.variables.get(PURGE_DOMAINS_VAR) is True
-
-        result.update(self._execute_module(module_name=MODULE, module_args=module_args, task_vars=task_vars))
+        module_args.pop("domains", None)
+        answer = {}
+        if not plaintext_passwords(domains):
+            # First ask whether the store already holds this very description (its record):
+            # an unchanged re-run then costs one small call, not 10,000 users sent and planned.
+            answer = self._execute_module(module_name=MODULE, module_args=module_args, task_vars=task_vars)
+        if not answer.get("converged"):
+            module_args["domains"] = domains
+            answer = self._execute_module(module_name=MODULE, module_args=module_args, task_vars=task_vars)
+            answer.setdefault("converged", False)
+        result.update(answer)
         # The host names its problems under its option (domains[12].users[3]); name them at
         # the variable the operator wrote them in, as the gate does.
         problems = [p for p in result.get("problems") or [] if isinstance(p, dict)] if given is None else []

@@ -198,7 +198,7 @@ def main() -> None:
         required_if=REQUIRED_IF,
         supports_check_mode=True,
     )
-    run_converge(module, lambda conn: converge_aliases(conn, module.params), converge_checks_changes=True)
+    run_converge(module, lambda conn: converge_aliases(conn, module.params))
 
 
 if __name__ == "__main__":

@@ -26,11 +26,10 @@ description:
     C(purge=true) (its users, aliases and automatic replies that are not named are removed) or
     O(purge_domains) is set.
   - The same converges as M(gestixi.mail.gestixi_domain), M(gestixi.mail.gestixi_user),
-    M(gestixi.mail.gestixi_alias) and M(gestixi.mail.gestixi_responder) run in dependency order -
-    domains, users, aliases (of every domain together), catch-alls, automatic replies, then the
-    removals of C(purge) and O(purge_domains). The rules that span the whole store (an alias may
-    not have a user's address, loops, Postfix's expansion limits, catch-all targets) are checked
-    once, on the state the whole description leaves.
+    M(gestixi.mail.gestixi_alias) and M(gestixi.mail.gestixi_responder) run in the converge
+    order given once in the repository's C(docs/description-format.md#converge-order). The rules
+    that span the whole store (an alias may not have a user's address, loops, Postfix's expansion
+    limits, catch-all targets) are checked once, on the state the whole description leaves.
   - The Sieve scripts of the automatic replies follow the store, compiled with C(sievec) before
     they are activated.
 author:
@@ -94,6 +93,11 @@ options:
         description's own rules (structure, declared twice, misplaced items) a second time. It still
         checks every item against the store, and the whole store, as always.
       - A caller that sets it without the check only skips those rules for itself.
+      - Without O(domains), the module only answers whether the store already holds the converge of
+        the description with this digest (RV(converged)), changing nothing else than the store file's
+        attributes. The store keeps a record of the last description converged into it, which any
+        later write to it forgets; the Sieve scripts must also be in step. The action plugin asks this
+        first, so that an unchanged re-run neither sends nor plans the description.
     type: str
   password_scheme:
     description:
@@ -174,6 +178,14 @@ problems:
   type: list
   elements: dict
   sample: [{"path": "gestixi_mail_domains[0].users[3].login", "message": "'Bob' is not a valid login: ..."}]
+converged:
+  description:
+    - Whether the store already held the converge of the description, so that nothing was sent or
+      planned (see O(checked_digest)). V(false) from that question alone means the action plugin then
+      converged the description in full.
+  returned: when the action plugin asked it (an unchanged re-run answers V(true))
+  type: bool
+  sample: true
 sources:
   description: The variables the description was read from.
   returned: when O(domains) is not given
@@ -187,11 +199,13 @@ from ansible_collections.gestixi.mail.plugins.module_utils.converge._runner impo
     SummaryLoggingModule,
     fail,
     run_converge,
+    run_recorded,
     store_argument_spec,
 )
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._whole_description import (
     argument_spec,
     converge_description,
+    description_key,
     log_summary,
     plaintext_passwords,
 )
@@ -205,11 +219,13 @@ def main() -> None:
     )
     params = module.params
     module.no_log_values.update(plaintext_passwords(params["domains"]))
+    if params["domains"] is None and params["checked_digest"]:
+        run_recorded(module, description_key(params["checked_digest"], params), echo=log_summary)
     if params["domains"] is None:
         fail(module, MailStateError([InvalidItem("domains", None, "no mail description was given")]), log_summary)
     store_params = {name: params[name] for name in store_argument_spec()}
     run_converge(module, lambda conn: converge_description(conn, params, store_params, module.check_mode),
-                 converge_checks_changes=True, echo=log_summary)
+                 echo=log_summary)
 
 
 if __name__ == "__main__":

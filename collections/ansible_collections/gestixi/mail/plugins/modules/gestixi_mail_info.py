@@ -203,7 +203,7 @@ store:
   description: C(exists) is false when the store file does not exist (the result is then empty).
   returned: success
   type: dict
-  sample: {"exists": true, "schema_version": 1}
+  sample: {"exists": true, "schema_version": 2}
 """
 
 import os

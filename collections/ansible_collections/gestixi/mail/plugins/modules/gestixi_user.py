@@ -241,8 +241,7 @@ def main() -> None:
         **module_constraints(),
     )
     params = take_secrets(module)
-    run_converge(module, lambda conn: converge_users(conn, params, check_mode=module.check_mode),
-                 converge_checks_changes=True)
+    run_converge(module, lambda conn: converge_users(conn, params, check_mode=module.check_mode))
 
 
 if __name__ == "__main__":

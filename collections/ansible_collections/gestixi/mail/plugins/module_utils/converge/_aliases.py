@@ -27,10 +27,10 @@ from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import
     canonical_domain,
     canonical_local_part,
 )
-from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Plan, plan_items
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Converged, Plan, plan_items
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, MailStateError, ProblemCollector
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._alias_graph import ALIAS_TO_USER, LOOP, loop_problem, missing_recipient_message
-from ansible_collections.gestixi.mail.plugins.module_utils.store._integrity import find_problems, limits_from_params, readable
+from ansible_collections.gestixi.mail.plugins.module_utils.store._integrity import readable
 
 ALL_USERS = "(all users)"
 ITEM_OPTIONS = {
@@ -371,8 +371,13 @@ def _detach(wanted: Wanted, snapshot: Snapshot, problems: ProblemCollector) -> l
     return updates
 
 
-def converge_aliases(conn: sqlite3.Connection, params: dict, name_problems: bool = True) -> list[Plan]:
-    """Converge aliases; name_problems as in _users.converge_users."""
+def converge_aliases(conn: sqlite3.Connection, params: dict, users_follow: bool = False) -> Converged:
+    """Converge aliases; the whole-store problems it causes are named by its items.
+
+    users_follow: the same transaction converges users afterwards (a whole description), so
+    an alias may take the address of a user that a later step removes; the whole-store check
+    at the end refuses the pair if the user stays.
+    """
     problems = ProblemCollector()
     snapshot = Snapshot(conn)
     entries, domain = _entries(params, problems)
@@ -382,9 +387,7 @@ def converge_aliases(conn: sqlite3.Connection, params: dict, name_problems: bool
     else:
         wanted = _wanted_from_single(entries[0], snapshot, params["recipients_mode"] or "add") \
             if entries else Wanted()
-    # A caller that checks the whole store at the end lets a user become an alias in one run
-    # (its users step removes the user later); that check refuses the pair if the user stays.
-    _check_input(wanted, snapshot, problems, domain, list_form, refuse_user_addresses=name_problems)
+    _check_input(wanted, snapshot, problems, domain, list_form, refuse_user_addresses=not users_follow)
     detached = _detach(wanted, snapshot, problems)
     if problems.problems:
         raise MailStateError(readable(problems.problems))
@@ -392,9 +395,7 @@ def converge_aliases(conn: sqlite3.Connection, params: dict, name_problems: bool
     plan = plan_items(Plan("alias", public), snapshot.aliases, wanted.records, absent=wanted.removed)
     plan.updated.extend(detached)
     _write(conn, plan, snapshot.users)
-    if plan.changed and name_problems:
-        _check_store(conn, wanted, params)
-    return [plan]
+    return Converged([plan], lambda found: _named(found, wanted))
 
 
 def _write(conn: sqlite3.Connection, plan: Plan, users: set[str]) -> None:
@@ -417,11 +418,8 @@ def _write(conn: sqlite3.Connection, plan: Plan, users: set[str]) -> None:
     conn.executemany("INSERT INTO alias_recipients (alias, recipient) VALUES (?, ?)", added)
 
 
-def _check_store(conn: sqlite3.Connection, wanted: Wanted, params: dict) -> None:
-    """The whole-store rules, with the problems of this run's aliases named by their items."""
-    found = find_problems(conn, limits_from_params(params))
-    if not found:
-        return
+def _named(found: list, wanted: Wanted) -> list[InvalidItem]:
+    """The store's problems, those of this run's aliases named by their items."""
     named: list[InvalidItem] = []
     for problem in found:
         ours = [a for a in (problem.path[:-1] if problem.kind == LOOP else (problem.alias,))
@@ -440,4 +438,4 @@ def _check_store(conn: sqlite3.Connection, wanted: Wanted, params: dict) -> None
         else:
             item, field = wanted.locate(alias, problem.path[1] if len(problem.path) > 1 else None)
             named.append(problem.invalid_item(item, field if problem.kind != ALIAS_TO_USER else "address"))
-    raise MailStateError(readable(named))
+    return named

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_address, canonical_domain
-from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Plan, plan_items
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Converged, Plan, plan_items
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import ProblemCollector
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._timezone import timezone_problem
 
@@ -83,7 +83,7 @@ def validate(params: dict) -> tuple[dict[str, dict], set[str]]:
     return wanted, absent
 
 
-def converge_domains(conn: sqlite3.Connection, params: dict) -> list[Plan]:
+def converge_domains(conn: sqlite3.Connection, params: dict) -> Converged:
     wanted, absent = validate(params)
     plan = plan_items(Plan("domain", public), load(conn), wanted, absent=absent,
                       purge=params["purge"], defaults=DEFAULTS)
@@ -94,7 +94,7 @@ def converge_domains(conn: sqlite3.Connection, params: dict) -> list[Plan]:
                      [(r["timezone"], r["catchall"], name) for name, before, r in plan.updated])
     for name, record in plan.removed:
         _delete_domain(conn, name)
-    return [plan]
+    return Converged([plan])
 
 
 def _refuse_removal_of_used(conn: sqlite3.Connection, plan: Plan, cascade: bool) -> None:

@@ -51,6 +51,33 @@ class Plan:
                 "before": to_text_block(before), "after": to_text_block(after)}
 
 
+class Converged:
+    """What one converge did: its plans, and how to name the whole-store problems it causes.
+
+    The run loop (_runner.run_converge) checks the whole store once, after the converge, when
+    the store changed. name(found) turns the store's problems (rules/_alias_graph.StoreProblem)
+    into the converge's own words: the items and fields that caused them. description_key:
+    set by a converge of a whole description (store/_record.py).
+    """
+
+    def __init__(self, plans: list[Plan], name: Callable[[list], list] | None = None,
+                 description_key: str | None = None) -> None:
+        self.plans = plans
+        self._name = name
+        self.description_key = description_key
+
+    @property
+    def changed(self) -> bool:
+        return any(plan.changed for plan in self.plans)
+
+    def named(self, found: list) -> list:
+        return self._name(found) if self._name else [problem.invalid_item() for problem in found]
+
+    def unchanged_after(self) -> int:
+        """How many items a run that changes nothing then counts unchanged (removed ones are gone)."""
+        return sum(len(plan.created) + len(plan.updated) + plan.unchanged for plan in self.plans)
+
+
 def key_text(key: Hashable) -> str:
     if isinstance(key, tuple):
         return "/".join(str(part) for part in key)

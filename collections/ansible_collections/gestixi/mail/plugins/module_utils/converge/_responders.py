@@ -23,7 +23,7 @@ from __future__ import annotations
 import sqlite3
 
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_domain, login_problem
-from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Plan, key_text, plan_items
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Converged, Plan, key_text, plan_items
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._responder import (
     DEFAULTS,
     check_body,
@@ -237,7 +237,7 @@ def _login(owner: str) -> str:
     return "" if login == ALL_USERS_OWNER else login
 
 
-def converge_responders(conn: sqlite3.Connection, params: dict) -> list[Plan]:
+def converge_responders(conn: sqlite3.Connection, params: dict) -> Converged:
     wanted = collect(params, conn)
     domain = wanted.domain
     plan = plan_items(Plan("responder", public), load(conn, domain) if domain else {}, wanted.records,
@@ -256,4 +256,4 @@ def converge_responders(conn: sqlite3.Connection, params: dict) -> list[Plan]:
           _login(owner), name) for (owner, name), _before, r in plan.updated])
     conn.executemany("DELETE FROM responders WHERE domain = ? AND login = ? AND name = ?",
                      [(domain, _login(owner), name) for (owner, name), _record in plan.removed])
-    return [plan]
+    return Converged([plan])

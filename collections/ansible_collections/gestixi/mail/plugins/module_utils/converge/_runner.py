@@ -4,19 +4,22 @@
 """What every gestixi.mail module shares: the store options and the one run loop.
 
 A converge runs in one store transaction: plan and apply the module's items, check the whole
-store (aliases, loops, limits), render and compile the Sieve scripts that changed, then commit.
-Any MailStateError rolls everything back and becomes fail_json here, and only here.
+store (aliases, loops, limits), record what the store now holds (store/_record.py), render and
+compile the Sieve scripts that changed, then commit. Any MailStateError rolls everything back
+and becomes fail_json here, and only here.
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 from typing import Callable
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Plan, summarize
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Converged, summarize
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import MailStateError
-from ansible_collections.gestixi.mail.plugins.module_utils.store._integrity import check_store, limits_from_params
+from ansible_collections.gestixi.mail.plugins.module_utils.store._integrity import find_problems, limits_from_params, readable
+from ansible_collections.gestixi.mail.plugins.module_utils.store._record import ConvergeRecord, read_record, write_record
 from ansible_collections.gestixi.mail.plugins.module_utils.sieve._sync import plan_scripts
 from ansible_collections.gestixi.mail.plugins.module_utils.store._store import DEFAULT_STORE_PATH, Store
 
@@ -59,50 +62,105 @@ def fail(module, exc: MailStateError, echo: Callable[[dict], dict] | None = None
     module.fail_json(msg=str(exc), problems=[p.as_dict() for p in exc.problems], **extra)
 
 
-def run_converge(module, converge: Callable[[sqlite3.Connection], list[Plan]], *,
-                 converge_checks_changes: bool = False, echo: Callable[[dict], dict] | None = None,
-                 **extra) -> None:
-    """Run converge(conn) -> plans in one transaction and exit the module with the result.
+def run_converge(module, converge: Callable[[sqlite3.Connection], Converged], *,
+                 echo: Callable[[dict], dict] | None = None, **extra) -> None:
+    """Run converge(conn) in one transaction and exit the module with the result.
 
-    converge_checks_changes: converge already ran the whole-store checks whenever it changed
-    the store (to name the problems by its own items), so they are not run a second time.
+    The whole store is checked here, once, whenever the converge changed it (its problems
+    named by converge's own items, Converged.named), or when the store's record does not show
+    it checked with these limits. The record then says what this run leaves (store/_record.py).
     echo: the module arguments as the result shows them (`invocation`); by default long
     lists are counted (compact_arguments).
     """
     params = module.params
+    limits = limits_from_params(params)
     scripts = None
     try:
         store = Store(params["store_path"], check_mode=module.check_mode)
         try:
             with store.transaction() as conn:
-                plans = converge(conn)
-                changed = any(plan.changed for plan in plans)
-                limits = limits_from_params(params)
-                scripts = plan_scripts(conn, params["sieve_dir"], None if changed else store.stamp())
-                # The Sieve manifest also proves when this same content already passed the
-                # whole-store checks with these limits: then a converge that changes nothing
-                # skips them (they cost about a second for 20,000 aliases).
-                if (changed and not converge_checks_changes) or (
-                        not changed and not scripts.store_checked(list(limits))):
-                    check_store(conn, limits)
-                scripts.checked_limits = list(limits)
+                known = read_record(conn)  # read first: any write of the converge forgets it
+                converged = converge(conn)
+                changed = converged.changed
+                if changed or not known.checked(limits):
+                    check_converged(conn, converged, limits)
+                record = _record_after(known, converged, limits)
+                recorded = record != known
+                if recorded:
+                    write_record(conn, record)
+                stamp = None if changed else store.stamp()
+                scripts = plan_scripts(conn, params["sieve_dir"], stamp)
                 scripts.prepare(module, params["sievec_path"])
             if not module.check_mode:
-                if changed:
-                    # What this run committed: the next converge that changes nothing then
-                    # finds the scripts proven in step without rendering them.
-                    scripts.store_stamp = store.committed_stamp
-                scripts.activate()
+                # The stamp of what this run committed, or of the store it left as it was: the
+                # next converge that changes nothing then finds the scripts in step without rendering.
+                scripts.activate(store.committed_stamp if changed or recorded else stamp)
         finally:
             if scripts is not None:
                 scripts.discard()  # compiled scripts that were not activated
             store.close()
     except MailStateError as exc:
         fail(module, exc, echo)
-    result = summarize(plans + [scripts.plan])
+    result = summarize(converged.plans + [scripts.plan])
+    _exit(module, result, echo, **extra)
+
+
+def check_converged(conn: sqlite3.Connection, converged: Converged, limits: tuple) -> None:
+    """The whole-store checks on what converged leaves; its problems in its own words."""
+    found = find_problems(conn, limits)
+    if found:
+        raise MailStateError(readable(converged.named(found)))
+
+
+def _record_after(known: ConvergeRecord, converged: Converged, limits: tuple) -> ConvergeRecord:
+    """What is known of the store after a converge that passed the checks with limits: a
+    description it converged, or the one it did not change."""
+    if converged.description_key is not None:
+        return ConvergeRecord(list(limits), converged.description_key, converged.unchanged_after())
+    if converged.changed:
+        return ConvergeRecord(list(limits))
+    return ConvergeRecord(list(limits), known.description, known.unchanged)
+
+
+def run_recorded(module, description_key: str | None, echo: Callable[[dict], dict] | None = None) -> None:
+    """Exit unchanged when the store's record shows it holds the converge of this description
+    and the Sieve scripts are in step with it; else exit with converged=false, changing nothing.
+
+    What lets an unchanged GitOps run skip sending, checking and planning the description.
+    """
+    unchanged = _recorded_items(module.params, description_key)
+    if unchanged is None:
+        module.exit_json(changed=False, converged=False)
+    else:
+        result = summarize([])
+        result["counts"]["unchanged"] = unchanged
+        _exit(module, result, echo, converged=True)
+
+
+def _recorded_items(params: dict, description_key: str | None) -> int | None:
+    """How many items the store and its scripts hold for this description, or None when the
+    store's record does not describe it, or the scripts are not known to be in step."""
+    try:
+        store = Store(params["store_path"], read_only=True)
+    except MailStateError:
+        return None  # another schema, or no store yet: the full converge says what is wrong
+    try:
+        with store.snapshot() as conn:
+            record = ConvergeRecord() if store.created else read_record(conn)
+            if not record.describes(description_key):
+                return None
+            scripts = plan_scripts(conn, params["sieve_dir"], store.stamp())
+    except sqlite3.Error:
+        return None
+    finally:
+        store.close()
+    return record.unchanged + scripts.plan.unchanged if scripts.in_step else None
+
+
+def _exit(module, result: dict, echo: Callable[[dict], dict] | None, **extra) -> None:
     if not module._diff:
         del result["diff"]
-    if not module.check_mode or not store.created:
+    if not module.check_mode or os.path.exists(module.params["store_path"]):
         result["changed"] = _store_file_attributes(module, result["changed"])
     result.update(extra)
     module.exit_json(invocation={"module_args": (echo or compact_arguments)(module.params)}, **result)

@@ -19,10 +19,9 @@ import sqlite3
 from typing import Callable, Hashable
 
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_domain, login_problem
-from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Plan, key_text, plan_items, to_text_block
-from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, MailStateError, ProblemCollector
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Converged, Plan, key_text, plan_items, to_text_block
+from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, ProblemCollector
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._alias_graph import ALIAS_TO_USER, CATCHALL, EMPTY_ALIAS
-from ansible_collections.gestixi.mail.plugins.module_utils.store._integrity import find_problems, limits_from_params, readable
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._user import DEFAULTS, format_quota, name_problem, parse_quota
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._password import (
     DEFAULT_SCHEME,
@@ -277,13 +276,8 @@ def resolve_passwords(wanted: Wanted, current: dict[str, dict], scheme: str, has
     problems.raise_if_any()
 
 
-def converge_users(conn: sqlite3.Connection, params: dict, check_mode: bool = False,
-                   name_problems: bool = True) -> list[Plan]:
-    """Converge the users of one domain.
-
-    name_problems: run the whole-store checks now, naming their problems by this call's items.
-    A caller that converges several kinds in one transaction turns it off and checks once, at the end.
-    """
+def converge_users(conn: sqlite3.Connection, params: dict, check_mode: bool = False) -> Converged:
+    """Converge the users of one domain; the whole-store problems it causes are named by its items."""
     scheme = params.get("password_scheme") or DEFAULT_SCHEME
     try:
         domain = canonical_domain(params["domain"])
@@ -303,9 +297,7 @@ def converge_users(conn: sqlite3.Connection, params: dict, check_mode: bool = Fa
         "UPDATE users SET display_name = ?, password = ?, quota_bytes = ?, enabled = ? WHERE address = ?",
         [(r["name"], r["password"], r["quota"], int(r["enabled"]), address) for address, _before, r in plan.updated])
     side_plans = remove_users(conn, domain, [address for address, _record in plan.removed])
-    if plan.changed and name_problems:
-        _check_store(conn, wanted, plan, side_plans, params)
-    return [plan] + side_plans
+    return Converged([plan] + side_plans, lambda found: _named(found, wanted, plan, side_plans))
 
 
 def remove_users(conn: sqlite3.Connection, domain: str | None, addresses: list[str]) -> list[Plan]:
@@ -340,16 +332,12 @@ def remove_users(conn: sqlite3.Connection, domain: str | None, addresses: list[s
     return [responders, recipients]
 
 
-def _check_store(conn: sqlite3.Connection, wanted: Wanted, plan: Plan, side_plans: list[Plan],
-                 params: dict) -> None:
-    """The whole-store rules, with the problems this run causes named by its user items.
+def _named(found: list, wanted: Wanted, plan: Plan, side_plans: list[Plan]) -> list[InvalidItem]:
+    """The store's problems, those this run causes named by its user items.
 
     A new user cannot take the address of an alias; a removed user cannot be the last
     recipient of an alias or the target of a catch-all. Other problems keep the store's words.
     """
-    found = find_problems(conn, limits_from_params(params))
-    if not found:
-        return
     created = {address for address, _record in plan.created}
     removed = {address for address, _record in plan.removed}
     emptied: dict[str, str] = {}  # alias -> a removed user it lost
@@ -373,4 +361,4 @@ def _check_store(conn: sqlite3.Connection, wanted: Wanted, plan: Plan, side_plan
             named.append(problem.invalid_item(*removed_item(problem.path[0])))
         else:
             named.append(problem.invalid_item())
-    raise MailStateError(readable(named))
+    return named

@@ -3,16 +3,17 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """A whole mail description converged in one call and one transaction (gestixi_mail).
 
-The steps are the converges of the single-kind modules, in dependency order, each given the
-options its module would get (checked and completed by that module's own argument spec):
-domains -> users of each domain -> aliases of every domain -> catch-alls -> automatic replies
--> purge: aliases, users (domains with purge) -> domains (purge_domains).
+The steps are the converges of the single-kind modules, each given the options its module
+would get (checked and completed by that module's own argument spec), in the order of _steps()
+below, which docs/description-format.md#converge-order describes (change both together).
 Every step sees what the earlier ones wrote, in check mode too (the transaction is rolled back
 at the end). The whole-store checks run once, on the state the whole description leaves, so a
 step may pass through a state that only a later step makes valid.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import sqlite3
 from typing import Callable, Iterator
@@ -20,15 +21,16 @@ from typing import Callable, Iterator
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.gestixi.mail.plugins.module_utils.converge import _aliases, _domains, _responders, _users
-from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Plan
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Converged, Plan
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._translate import DescriptionIndex, converge_calls, field_path
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, MailStateError
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._description import declared_twice, description_digest, misplaced
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._password import scheme_of
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._structure import structure_problems
-from ansible_collections.gestixi.mail.plugins.module_utils.store._integrity import find_problems, limits_from_params, readable
+from ansible_collections.gestixi.mail.plugins.module_utils.store._integrity import limits_from_params
+from ansible_collections.gestixi.mail.plugins.module_utils._source import source_digest
 
-Converge = Callable[[sqlite3.Connection, dict], list[Plan]]
+Converge = Callable[[sqlite3.Connection, dict], Converged]
 # The item a step's problem is about: "users[3] (bob)" -> ("users", 3).
 _ITEM_RE = re.compile(r"^([a-z_]+)\[(\d+)\]")
 
@@ -102,7 +104,8 @@ class _Step:
         if checked.error_messages:
             raise MailStateError([InvalidItem(self.label, None, message) for message in checked.error_messages])
         try:
-            return self.converge(conn, {**checked.validated_parameters, **store_params})
+            # Its whole-store problems are named by the description (converge_description).
+            return self.converge(conn, {**checked.validated_parameters, **store_params}).plans
         except MailStateError as exc:
             raise MailStateError([self.described(problem) for problem in exc.problems]) from None
 
@@ -124,11 +127,11 @@ def _steps(params: dict, calls: list[dict], check_mode: bool) -> Iterator[_Step]
         "required_by": _aliases.REQUIRED_BY, "required_if": _aliases.REQUIRED_IF})
     responder_spec = (_responders.argument_spec(), _responders.module_constraints())
 
-    def users(conn: sqlite3.Connection, step_params: dict) -> list[Plan]:
-        return _users.converge_users(conn, step_params, check_mode=check_mode, name_problems=False)
+    def users(conn: sqlite3.Connection, step_params: dict) -> Converged:
+        return _users.converge_users(conn, step_params, check_mode=check_mode)
 
-    def aliases(conn: sqlite3.Connection, step_params: dict) -> list[Plan]:
-        return _aliases.converge_aliases(conn, step_params, name_problems=False)
+    def aliases(conn: sqlite3.Connection, step_params: dict) -> Converged:
+        return _aliases.converge_aliases(conn, step_params, users_follow=True)
 
     domain_paths = [call["path"] for call in calls]
     yield _Step("domains", *domain_spec, _domains.converge_domains,
@@ -159,18 +162,17 @@ def _steps(params: dict, calls: list[dict], check_mode: bool) -> Iterator[_Step]
 
 
 def converge_description(conn: sqlite3.Connection, params: dict, store_params: dict,
-                         check_mode: bool = False) -> list[Plan]:
-    """Every step in order, then the whole-store checks when anything changed; the plans.
-
-    The store's problems are named where the description wrote the alias or domain they are
-    about (DescriptionIndex), as the controller's gate names the same problems; the caller
-    runs the checks itself only for a run that changes nothing (run_converge's stamp).
+                         check_mode: bool = False) -> Converged:
+    """Every step in order; the plans, with the store's problems named where the description
+    wrote the alias or domain they are about (DescriptionIndex), as the controller's gate names
+    the same problems.
     """
     # The rules the gate applies to the whole list first: its structure, then what is declared
     # twice or misplaced. Skipped when the action plugin's gate checked exactly this list with
     # these limits (a caller that gives no digest, or another list, is checked in full).
     limits = limits_from_params(store_params)
-    if params.get("checked_digest") != description_digest(params["domains"], limits):
+    digest = description_digest(params["domains"], limits)
+    if params.get("checked_digest") != digest:
         problems = structure_problems(params["domains"], "domains") or (
             declared_twice(params["domains"]) + misplaced(params["domains"]))
         if problems:
@@ -183,12 +185,24 @@ def converge_description(conn: sqlite3.Connection, params: dict, store_params: d
             _fold(plans[0], produced[0])
         else:
             plans.extend(produced)
-    if any(plan.changed for plan in plans):
-        found = find_problems(conn, limits)
-        if found:
-            index = DescriptionIndex(params["domains"], calls)
-            raise MailStateError(readable([index.name(problem) for problem in found]))
-    return plans
+
+    def named(found: list) -> list[InvalidItem]:
+        index = DescriptionIndex(params["domains"], calls)
+        return [index.name(problem) for problem in found]
+
+    # A description with a plain-text password gets no key: a fast digest of it kept in the
+    # store would be far easier to guess from than the password's own hash.
+    key = None if plaintext_passwords(params["domains"]) else description_key(digest, params)
+    return Converged(plans, named, key)
+
+
+def description_key(digest: str, params: dict) -> str | None:
+    """What the store's record (store/_record.py) keeps of a converged description: its
+    digest (as description_digest gives it), purge_domains, and the code that converged it."""
+    code = source_digest()
+    if code is None:
+        return None
+    return hashlib.sha256(json.dumps([digest, bool(params.get("purge_domains")), code]).encode("ascii")).hexdigest()
 
 
 def _fold(first: Plan, later: Plan) -> None:

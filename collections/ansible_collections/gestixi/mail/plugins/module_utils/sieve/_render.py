@@ -132,6 +132,25 @@ def render_script(address: str, zone: str, responders: list[dict], addresses: li
     return "\n".join(out) + "\n"
 
 
+# Everything rendering reads from the store: name -> (columns, the rest of the query). The
+# scripts are rendered from these rows alone, and the Sieve manifest's fingerprint
+# (_sync.inputs_fingerprint) is a digest of these same rows, so the two cannot drift apart.
+INPUTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "responders": (("domain", "login", "name", "subject", "message", "start_date", "end_date", "days"),
+                   "FROM responders WHERE enabled = 1 ORDER BY domain, login, name"),
+    "zones": (("name", "timezone"), "FROM domains ORDER BY name"),
+    "aliases": (("address", "domain", "all_users"), "FROM aliases ORDER BY address"),
+    "alias_recipients": (("alias", "recipient"), "FROM alias_recipients ORDER BY alias, recipient"),
+    "users": (("u.address", "u.domain", "u.login", "d.timezone"),
+              "FROM users u JOIN domains d ON d.name = u.domain WHERE u.enabled = 1 ORDER BY u.domain, u.login"),
+}
+
+
+def read_input(conn: sqlite3.Connection, name: str) -> sqlite3.Cursor:
+    columns, rest = INPUTS[name]
+    return conn.execute("SELECT %s %s" % (", ".join(columns), rest))
+
+
 def alias_reach(conn: sqlite3.Connection) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     """Which alias addresses reach which final addresses, the way Postfix expands them.
 
@@ -141,10 +160,10 @@ def alias_reach(conn: sqlite3.Connection) -> tuple[dict[str, set[str]], dict[str
     or one that leads to such an alias). Two queries for the whole store.
     """
     aliases: dict[str, tuple[str, bool]] = {}
-    for row in conn.execute("SELECT address, domain, all_users FROM aliases"):
+    for row in read_input(conn, "aliases"):
         aliases[row[0].lower()] = (row[1], bool(row[2]))
     recipients: dict[str, list[str]] = defaultdict(list)
-    for row in conn.execute("SELECT alias, recipient FROM alias_recipients"):
+    for row in read_input(conn, "alias_recipients"):
         recipients[row[0].lower()].append(row[1].lower())
     by_recipient: dict[str, set[str]] = defaultdict(set)
     by_domain: dict[str, set[str]] = defaultdict(set)
@@ -173,10 +192,8 @@ def wanted_scripts(conn: sqlite3.Connection) -> dict[str, str]:
     """
     own: dict[tuple[str, str], list[dict]] = defaultdict(list)
     wide: dict[str, list[dict]] = defaultdict(list)
-    for row in conn.execute("SELECT domain, login, name, subject, message, start_date, end_date, days "
-                            "FROM responders WHERE enabled = 1 ORDER BY domain, login, name"):
-        responder = dict(zip(("domain", "login", "name", "subject", "message", "start_date",
-                              "end_date", "days"), tuple(row)))
+    for row in read_input(conn, "responders"):
+        responder = dict(zip(INPUTS["responders"][0], tuple(row)))
         if responder["login"] == ALL_USERS:
             wide[responder["domain"]].append(responder)
         else:
@@ -186,9 +203,7 @@ def wanted_scripts(conn: sqlite3.Connection) -> dict[str, str]:
     _check_zones(conn, {domain for domain, _login in own} | set(wide))
     by_recipient, by_domain = alias_reach(conn)
     scripts: dict[str, str] = {}
-    for row in conn.execute("SELECT u.address, u.domain, u.login, d.timezone FROM users u "
-                            "JOIN domains d ON d.name = u.domain WHERE u.enabled = 1 "
-                            "ORDER BY u.domain, u.login"):
+    for row in read_input(conn, "users"):
         address, domain, login, zone = tuple(row)
         responders = own.get((domain, login), []) + wide.get(domain, [])
         if not responders:
@@ -201,7 +216,7 @@ def wanted_scripts(conn: sqlite3.Connection) -> dict[str, str]:
 def _check_zones(conn: sqlite3.Connection, domains: set[str]) -> None:
     """A store written by other means may hold a zone this host does not know: name it."""
     problems = ProblemCollector()
-    for name, zone in conn.execute("SELECT name, timezone FROM domains ORDER BY name"):
+    for name, zone in read_input(conn, "zones"):
         why = timezone_problem(zone or "UTC") if name in domains else None
         if why:
             problems.add("domain %s" % name, "timezone", "its automatic replies cannot be dated: %s" % why)

@@ -14,19 +14,19 @@ script on every delivery and fail to save the binary in this root-owned folder.
 Rendering every script of the store and reading every file back costs seconds for 10,000
 users, and every converge would pay it. So after the scripts are in place, a manifest
 (<sieve_dir>/.gestixi-scripts.json) records a fingerprint of what they are made of: the rows
-of the store that rendering reads, the rendering code, and the script file names. When a later
-converge finds the same fingerprint and the same files, the scripts are known to be in step
-and nothing is rendered or read. A converge that changes nothing also records the store
-file's stamp (its SQLite change counter), so that the next one needs not even the
-fingerprint, and the alias limits the store was checked with, so that it needs not check the
-whole store again with the same limits. The manifest is removed before scripts are moved and written
-only after all of them are in place, so that an interrupted run is repaired by the next one.
-A generated script edited by hand is not noticed then (their header says not to edit them).
+of the store that rendering reads (_render.INPUTS), the rendering code, and the script file
+names. When a later converge finds the same fingerprint and the same files, the scripts are
+known to be in step and nothing is rendered or read. The manifest also records the store
+file's stamp (its SQLite change counter) as of the run that wrote it, so that the next run
+needs not even the fingerprint while the store is not written. The manifest is removed
+before scripts are moved and written only after all of them are in place, so that an
+interrupted run is repaired by the next one. A generated script edited by hand is not
+noticed then (their header says not to edit them). The manifest is about the scripts only:
+what is known of the store itself is the store's own record (store/_record.py).
 """
 from __future__ import annotations
 
 import hashlib
-import inspect
 import json
 import os
 import shutil
@@ -35,31 +35,21 @@ import tempfile
 
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Plan
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, MailStateError
+from ansible_collections.gestixi.mail.plugins.module_utils._source import source_digest
 from ansible_collections.gestixi.mail.plugins.module_utils.rules import _dates
-from ansible_collections.gestixi.mail.plugins.module_utils.rules import _alias_graph
-from ansible_collections.gestixi.mail.plugins.module_utils.store import _integrity
 from ansible_collections.gestixi.mail.plugins.module_utils.sieve import _render
-from ansible_collections.gestixi.mail.plugins.module_utils.sieve._render import wanted_scripts
+from ansible_collections.gestixi.mail.plugins.module_utils.sieve._render import INPUTS, wanted_scripts
 
 SCRIPT_SUFFIX = ".sieve"
 BINARY_SUFFIX = ".svbin"
 MANIFEST = ".gestixi-scripts.json"
-# Every column that rendering (_render.wanted_scripts) and the whole-store checks (_integrity)
-# read: (table, columns, order). Keep it in step with them.
-_INPUTS = (
-    ("domains", ("name", "timezone", "catchall"), "name"),
-    ("users", ("address", "domain", "login", "enabled"), "address"),
-    ("aliases", ("address", "domain", "all_users"), "address"),
-    ("alias_recipients", ("alias", "recipient"), "alias, recipient"),
-    ("responders", ("domain", "login", "name", "enabled", "subject", "message", "start_date", "end_date",
-                    "days"), "domain, login, name"),
-)
-# One text per table, built by SQLite itself (quote() keeps every value unambiguous): hashing it
-# costs a few milliseconds for 10,000 users and 20,000 aliases.
+# The rows rendering reads (_render.INPUTS), one text per query, built by SQLite itself
+# (quote() keeps every value unambiguous): hashing them costs a few milliseconds for 10,000
+# users and 20,000 aliases.
 _INPUT_QUERIES = tuple(
-    "SELECT group_concat(row, char(10)) FROM (SELECT %s AS row FROM %s ORDER BY %s)"
-    % (" || ',' || ".join("quote(%s)" % column for column in columns), table, order)
-    for table, columns, order in _INPUTS)
+    "SELECT group_concat(row, char(10)) FROM (SELECT %s AS row %s)"
+    % (" || ',' || ".join("quote(%s)" % column for column in columns), rest)
+    for name, (columns, rest) in sorted(INPUTS.items()))
 
 
 def _digest(text: str) -> str:
@@ -103,14 +93,8 @@ def _names_digest(names: list[str]) -> str:
 
 
 def code_digest() -> str | None:
-    """A digest of the code that renders the scripts and checks the store, or None."""
-    digest = hashlib.sha256()
-    try:
-        for module in (_render, _dates, _integrity, _alias_graph):
-            digest.update(inspect.getsource(module).encode("utf-8"))
-    except (OSError, TypeError):
-        return None  # no source to tell changed code by: never trust a manifest
-    return digest.hexdigest()
+    """A digest of the code that renders the scripts, or None (then no manifest is trusted)."""
+    return source_digest((_render, _dates))
 
 
 def inputs_fingerprint(conn: sqlite3.Connection, code: str | None) -> str | None:
@@ -137,20 +121,19 @@ def _read_manifest(sieve_dir: str) -> dict:
 
 class ScriptPlan:
     def __init__(self, sieve_dir: str, wanted: dict[str, str] | None, fingerprint: str | None = None,
-                 in_step: int = 0, manifest: dict | None = None, store_stamp: list | None = None) -> None:
+                 in_step: int = 0, manifest: dict | None = None, code: str | None = None) -> None:
         """wanted: the script texts, or None when the manifest (given) shows that `in_step`
-        scripts are already exactly what the store renders (nothing to render, read or write)."""
+        scripts are already exactly what the store renders (nothing to render, read or write).
+        fingerprint and code: what a new manifest records (see inputs_fingerprint)."""
         self.sieve_dir = sieve_dir
         self.wanted = wanted or {}
         self.fingerprint = fingerprint
+        self.code = code
         self.plan = Plan("sieve script", _public)
         self.staging: str | None = None
         self.module = None
         self.sievec: str | None = None
         self.manifest = manifest  # the manifest that proves the scripts in step, if any
-        self.store_stamp = store_stamp  # recorded with the manifest (see plan_scripts)
-        self.checked_limits: list | None = None
-        self.code: str | None = None
         if wanted is None:
             self.plan.unchanged = in_step
             return
@@ -166,10 +149,10 @@ class ScriptPlan:
         self.plan.removed = [(key, {"sha256": _digest(existing[key])})
                              for key in sorted(existing) if key not in wanted]
 
-    def store_checked(self, limits: list) -> bool:
-        """True when the manifest proves that this very store content passed the whole-store
-        checks with these limits (so a converge that changes nothing needs not run them)."""
-        return self.manifest is not None and self.manifest.get("checked_limits") == limits
+    @property
+    def in_step(self) -> bool:
+        """True when the manifest proved the scripts already in step (nothing rendered)."""
+        return self.manifest is not None
 
     def _to_write(self) -> list[str]:
         return [key for key, _record in self.plan.created] + [key for key, _old, _new in self.plan.updated]
@@ -221,15 +204,15 @@ class ScriptPlan:
         rc, out, err = self.module.run_command([self.sievec, folder])
         return rc == 0 and "warning" not in (out + err).lower()
 
-    def activate(self) -> None:
+    def activate(self, store_stamp: list | None) -> None:
         """Move staged scripts into place, compile them there, remove scripts no longer wanted.
 
-        Then record the manifest that lets later converges skip rendering (see the top).
+        Then record the manifest that lets later converges skip rendering (see the top), with
+        store_stamp: the stamp of the store as this run leaves it (Store.stamp), or None.
         """
         if self.manifest is not None:
-            if (self.manifest.get("store") != self.store_stamp
-                    or self.manifest.get("checked_limits") != self.checked_limits):
-                self._write_manifest()  # same scripts: only what proves it later changes
+            if self.manifest.get("store") != store_stamp:
+                self._write_manifest(store_stamp)  # same scripts: only the stamp that proves it changes
             return
         _remove_manifest(self.sieve_dir)
         problems = []
@@ -270,9 +253,9 @@ class ScriptPlan:
                     os.unlink(path)
         if problems:
             raise MailStateError(problems)
-        self._write_manifest()
+        self._write_manifest(store_stamp)
 
-    def _write_manifest(self) -> None:
+    def _write_manifest(self, store_stamp: list | None) -> None:
         if self.fingerprint is None or not os.path.isdir(self.sieve_dir):
             return
         if self.manifest is not None:
@@ -281,7 +264,8 @@ class ScriptPlan:
             names = sorted(self.wanted)
             manifest = {"code": self.code, "fingerprint": self.fingerprint, "scripts": len(names),
                         "names": _names_digest(names)}
-        manifest.update(store=self.store_stamp, checked_limits=self.checked_limits)
+        manifest.update(store=store_stamp)
+        manifest.pop("checked_limits", None)  # kept there by releases before the store's own record
         handle, temporary = tempfile.mkstemp(prefix=".manifest-", dir=self.sieve_dir)
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             json.dump(manifest, out)
@@ -332,12 +316,10 @@ def plan_scripts(conn: sqlite3.Connection, sieve_dir: str, store_stamp: list | N
     if proven or (fingerprint is not None and manifest.get("fingerprint") == fingerprint):
         names = _script_names(sieve_dir)
         if _same_names(manifest, names):
-            return ScriptPlan(sieve_dir, None, fingerprint, len(names), manifest, store_stamp)
+            return ScriptPlan(sieve_dir, None, fingerprint, len(names), manifest)
         if proven:
             fingerprint = inputs_fingerprint(conn, code)
-    scripts = ScriptPlan(sieve_dir, wanted_scripts(conn), fingerprint, store_stamp=store_stamp)
-    scripts.code = code
-    return scripts
+    return ScriptPlan(sieve_dir, wanted_scripts(conn), fingerprint, code=code)
 
 
 def _same_names(manifest: dict, names: list[str]) -> bool:

@@ -56,6 +56,21 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX aliases_domain ON aliases (domain)",
         "CREATE INDEX alias_recipients_recipient ON alias_recipients (recipient)",
     ),
+    (
+        # What the last run found the store's content to be (store/_record.py). Any write to the
+        # mail tables, by this collection or by anything else, forgets it in the same
+        # transaction, so a record that exists is true of the content it sits beside.
+        """CREATE TABLE converge_record (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            checked_limits TEXT,
+            description TEXT,
+            unchanged INTEGER NOT NULL DEFAULT 0
+        )""",
+    ) + tuple(
+        "CREATE TRIGGER %s_%s_forgets_record AFTER %s ON %s BEGIN DELETE FROM converge_record; END"
+        % (table, event.lower(), event, table)
+        for table in ("domains", "users", "aliases", "alias_recipients", "responders")
+        for event in ("INSERT", "UPDATE", "DELETE")),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

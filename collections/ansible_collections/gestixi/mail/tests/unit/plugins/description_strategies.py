@@ -26,8 +26,11 @@ from ansible_collections.gestixi.mail.plugins.module_utils.converge import _runn
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._whole_description import (
     argument_spec as description_argument_spec,
     converge_description,
+    description_key,
     log_summary,
+    plaintext_passwords,
 )
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._description import description_digest
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._alias_graph import AliasLimits
 from ansible_collections.gestixi.mail.plugins.plugin_utils._description_check import _plain, check_description
 from ansible_collections.gestixi.mail.tests.unit.plugins.module_utils.store_harness import ConvergeModule
@@ -326,6 +329,9 @@ class HostOutcome:
         self.problems: list[InvalidItem] = []
         self.crash: BaseException | None = None   # an exception other than MailStateError
         self.result: dict | None = None
+        # What a re-run of the same description is answered from the store's record (None for
+        # a description with a plain-text password: never recorded).
+        self.answer: dict | None = None
         self.wrote_when_refused: list[str] = []   # what a refused run left behind
 
     @property
@@ -365,7 +371,7 @@ def host_outcome(description: object) -> HostOutcome:
             try:
                 # As the module's main() calls it.
                 _runner.run_converge(module, lambda conn: converge_description(conn, params, store_params, False),
-                                     converge_checks_changes=True, echo=log_summary)
+                                     echo=log_summary)
             except SystemExit:
                 pass
             except MailStateError as exc:  # pragma: no cover - run_converge turns it into fail_json
@@ -377,6 +383,8 @@ def host_outcome(description: object) -> HostOutcome:
                                     for p in module.failure.get("problems") or []] or \
                     [InvalidItem("module", None, module.failure.get("msg", "failed"))]
             outcome.result = module.result
+            if not outcome.refused and not plaintext_passwords(params["domains"]):
+                outcome.answer = _asked_again(params)
         if outcome.refused:
             if os.path.exists(store_params["store_path"]):
                 outcome.wrote_when_refused.append("the store file %s" % store_params["store_path"])
@@ -385,6 +393,15 @@ def host_outcome(description: object) -> HostOutcome:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return outcome
+
+
+def _asked_again(params: dict) -> dict | None:
+    """What the action plugin asks first on the next run: is the store this description?"""
+    digest = description_digest(params["domains"], AliasLimits(EXPANSION_LIMIT, RECURSION_LIMIT))
+    asked = {**params, "domains": None, "checked_digest": digest}
+    module = ConvergeModule(asked)
+    _runner.run_recorded(module, description_key(digest, asked), echo=log_summary)
+    return module.result
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,14 +11,16 @@ import pytest
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._aliases import load
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import summarize
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import MailStateError
-from ansible_collections.gestixi.mail.plugins.module_utils.store._integrity import check_store
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._runner import check_converged
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._alias_graph import AliasLimits
 from ansible_collections.gestixi.mail.plugins.module_utils.store._store import Store
 
 DOMAINS = ("example.org", "example.net", "xn--bcher-kva.example")
 
 
 class StoreHarness:
-    """Runs a converge function the way run_converge does: one transaction, check_store, commit.
+    """Runs a converge function the way run_converge does: one transaction, the whole-store
+    checks in the converge's words (check_converged), commit.
 
     The store starts with the DOMAINS and `users`, rows (address, domain, login, enabled).
     """
@@ -39,9 +41,9 @@ class StoreHarness:
         try:
             with store.transaction() as conn:
                 params = {**self.defaults, **params}
-                plans = self.converge(conn, params, check_mode=True) if check_mode else self.converge(conn, params)
-                check_store(conn)
-            return summarize(plans)
+                converged = self.converge(conn, params, check_mode=True) if check_mode else self.converge(conn, params)
+                check_converged(conn, converged, AliasLimits())
+            return summarize(converged.plans)
         finally:
             store.close()
 

@@ -15,6 +15,7 @@ import re
 import pytest
 
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, MailStateError, printable
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._runner import check_converged
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._whole_description import converge_description
 from ansible_collections.gestixi.mail.plugins.module_utils.rules import _responder, _user
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._alias_graph import AliasLimits
@@ -53,7 +54,7 @@ def host(domains: list, tmp_path, limits: AliasLimits = AliasLimits()) -> list[t
     problems: list[tuple[str, str]] = []
     try:
         with store.transaction() as conn:
-            converge_description(conn, params, store_params)
+            check_converged(conn, converge_description(conn, params, store_params), limits)
             raise AssertionError("the host accepted the description")
     except MailStateError as exc:
         problems = [(problem.path, problem.message) for problem in exc.problems]

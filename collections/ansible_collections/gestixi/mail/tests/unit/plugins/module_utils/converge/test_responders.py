@@ -79,22 +79,22 @@ def only_problem(conn, **given) -> tuple[str, str, str]:
 # -- Creating, updating, idempotence -------------------------------------------------------------
 
 def test_create_then_unchanged(conn):
-    plan, = converge_responders(conn, params(**HOLIDAYS))
+    plan, = converge_responders(conn, params(**HOLIDAYS)).plans
     assert plan.counts() == {"created": 1, "updated": 0, "removed": 0, "unchanged": 0}
     assert plan.changes() == [{"action": "create", "kind": "responder", "key": "alice@example.org/holidays"}]
     assert rows(conn) == [("example.org", "alice", "holidays", 1, "Out of office", "Away.\n", "2026-12-20",
                            "2027-01-04", 7)]
-    plan, = converge_responders(conn, params(**HOLIDAYS))
+    plan, = converge_responders(conn, params(**HOLIDAYS)).plans
     assert plan.counts() == {"created": 0, "updated": 0, "removed": 0, "unchanged": 1}
 
 
 def test_fields_not_given_keep_their_value(conn):
     converge_responders(conn, params(**HOLIDAYS, days=3))
-    plan, = converge_responders(conn, params(login="alice", name="holidays", enabled=False))
+    plan, = converge_responders(conn, params(login="alice", name="holidays", enabled=False)).plans
     assert plan.changes() == [{"action": "update", "kind": "responder", "key": "alice@example.org/holidays",
                                "fields": ["enabled"]}]
     assert rows(conn)[0][3:] == (0, "Out of office", "Away.\n", "2026-12-20", "2027-01-04", 3)
-    plan, = converge_responders(conn, params(login="alice", name="holidays", enabled=True))
+    plan, = converge_responders(conn, params(login="alice", name="holidays", enabled=True)).plans
     assert plan.counts()["updated"] == 1, "re-enabling uses the stored subject and body"
 
 
@@ -102,13 +102,13 @@ def test_empty_dates_open_the_window(conn):
     converge_responders(conn, params(**HOLIDAYS))
     converge_responders(conn, params(login="alice", name="holidays", start="", end=""))
     assert rows(conn)[0][6:8] == (None, None)
-    plan, = converge_responders(conn, params(login="alice", name="holidays", start="", end=""))
+    plan, = converge_responders(conn, params(login="alice", name="holidays", start="", end="")).plans
     assert plan.counts()["unchanged"] == 1
 
 
 def test_domain_wide_form_is_stored_with_an_empty_login(conn):
     plan, = converge_responders(conn, params(all_users=True, name="closure", subject="Closed", body="Closed.",
-                                             start="2026-12-25", end="2026-12-25"))
+                                             start="2026-12-25", end="2026-12-25")).plans
     assert plan.changes()[0]["key"] == "*@example.org/closure"
     assert rows(conn)[0][:3] == ("example.org", "", "closure")
     assert sorted(wanted_scripts(conn)) == ["example.org/alice", "example.org/bob"]
@@ -116,7 +116,7 @@ def test_domain_wide_form_is_stored_with_an_empty_login(conn):
 
 def test_a_user_and_the_domain_may_use_the_same_name(conn):
     plan, = converge_responders(conn, params(responders=[
-        holidays(), holidays(login=None, all_users=True)]))
+        holidays(), holidays(login=None, all_users=True)])).plans
     assert plan.counts()["created"] == 2
 
 
@@ -124,7 +124,7 @@ def test_body_line_breaks_are_stored_as_lf_and_text_kept_verbatim(conn):
     text = 'Line 1\r\n.\r\n.dot\rété ${x} "q" \\ \ttab'
     converge_responders(conn, params(**holidays(body=text)))
     assert rows(conn)[0][5] == 'Line 1\n.\n.dot\nété ${x} "q" \\ \ttab'
-    plan, = converge_responders(conn, params(**holidays(body=text)))
+    plan, = converge_responders(conn, params(**holidays(body=text))).plans
     assert plan.counts()["unchanged"] == 1, "the same CRLF input is idempotent"
 
 
@@ -136,11 +136,11 @@ def test_yaml_dates_are_accepted(conn):
 
 def test_absent_removes_and_is_idempotent(conn):
     converge_responders(conn, params(**HOLIDAYS))
-    plan, = converge_responders(conn, params(login="alice", name="holidays", state="absent"))
+    plan, = converge_responders(conn, params(login="alice", name="holidays", state="absent")).plans
     assert plan.counts()["removed"] == 1 and rows(conn) == []
-    plan, = converge_responders(conn, params(login="alice", name="holidays", state="absent"))
+    plan, = converge_responders(conn, params(login="alice", name="holidays", state="absent")).plans
     assert not plan.changed
-    plan, = converge_responders(conn, params(login="ghost", name="holidays", state="absent"))
+    plan, = converge_responders(conn, params(login="ghost", name="holidays", state="absent")).plans
     assert not plan.changed, "removing a reply of a user that does not exist is not an error"
 
 
@@ -151,7 +151,7 @@ def test_purge_removes_the_domain_replies_the_list_does_not_name_and_nothing_els
         holidays(), holidays(name="old"), holidays(login="bob"),
         holidays(login=None, all_users=True, name="closure")]))
     converge_responders(conn, params(domain="example.net", **holidays(login="erin")))
-    plan, = converge_responders(conn, params(purge=True, responders=[holidays()]))
+    plan, = converge_responders(conn, params(purge=True, responders=[holidays()])).plans
     assert sorted(key for key, _record in plan.removed) == [
         ("*@example.org", "closure"), ("alice@example.org", "old"), ("bob@example.org", "holidays")]
     assert [(r[0], r[1], r[2]) for r in rows(conn)] == [("example.net", "erin", "holidays"),
@@ -160,7 +160,7 @@ def test_purge_removes_the_domain_replies_the_list_does_not_name_and_nothing_els
 
 def test_purge_with_an_empty_list_empties_the_domain(conn):
     converge_responders(conn, params(**HOLIDAYS))
-    plan, = converge_responders(conn, params(purge=True, responders=[]))
+    plan, = converge_responders(conn, params(purge=True, responders=[])).plans
     assert plan.counts()["removed"] == 1 and rows(conn) == []
 
 
@@ -298,9 +298,9 @@ def test_a_long_list_of_problems_is_cut_short(conn):
 
 def test_valid_list_writes_everything_in_one_call(conn):
     items = [holidays(name="r%03d" % i) for i in range(300)]
-    plan, = converge_responders(conn, params(responders=items))
+    plan, = converge_responders(conn, params(responders=items)).plans
     assert plan.counts()["created"] == 300
-    plan, = converge_responders(conn, params(responders=items))
+    plan, = converge_responders(conn, params(responders=items)).plans
     assert plan.counts() == {"created": 0, "updated": 0, "removed": 0, "unchanged": 300}
 
 
@@ -319,9 +319,9 @@ def test_the_text_option_is_body_and_message_is_no_option():
 
 
 def test_body_is_stored_in_the_message_column_and_shown_as_body(conn):
-    plan, = converge_responders(conn, params(**HOLIDAYS))
+    plan, = converge_responders(conn, params(**HOLIDAYS)).plans
     assert conn.execute("SELECT message FROM responders").fetchone()[0] == "Away.\n"
-    plan, = converge_responders(conn, params(login="alice", name="holidays", body="Back soon.\n"))
+    plan, = converge_responders(conn, params(login="alice", name="holidays", body="Back soon.\n")).plans
     assert plan.changes() == [{"action": "update", "kind": "responder", "key": "alice@example.org/holidays",
                                "fields": ["body"]}]
     assert conn.execute("SELECT message FROM responders").fetchone()[0] == "Back soon.\n"

@@ -1,10 +1,97 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one run loop: whole-store checks once per content and limits, the store's record."""
 from __future__ import annotations
 
+import os
+
+from ansible_collections.gestixi.mail.plugins.module_utils.converge import _runner
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Converged, Plan
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._runner import compact_arguments
+from ansible_collections.gestixi.mail.plugins.module_utils.store._record import read_record
+from ansible_collections.gestixi.mail.plugins.module_utils.store._store import Store
+from ansible_collections.gestixi.mail.tests.unit.plugins.module_utils.store_harness import (
+    ConvergeModule,
+    store_options,
+)
 
 
 def test_long_item_lists_are_counted_not_echoed():
     params = {"users": [{"login": "u%d" % i} for i in range(21)], "aliases": [{"name": "a"}], "domain": "x.org"}
     assert compact_arguments(params) == {"users": "(21 items)", "aliases": [{"name": "a"}], "domain": "x.org"}
+
+
+def _converger(params: dict):
+    def converge(statement: str | None, key: str | None = None) -> dict:
+        def run(conn):
+            plan = Plan("domain", dict)
+            if statement:
+                conn.execute(statement)
+                plan.created.append(("x", {}))
+            return Converged([plan], description_key=key)
+        module = ConvergeModule(params)
+        _runner.run_converge(module, run)
+        return module.result
+    return converge
+
+
+def test_whole_store_checks_run_once_per_content_and_limits(tmp_path, monkeypatch):
+    checks = []
+    monkeypatch.setattr(_runner, "find_problems", lambda conn, limits: checks.append(tuple(limits)) or [])
+    params = store_options(tmp_path)
+    converge = _converger(params)
+    os.makedirs(params["sieve_dir"])
+    converge("INSERT INTO domains (name) VALUES ('example.org')")
+    assert len(checks) == 1  # a change is always checked
+    converge(None)
+    converge(None)
+    assert len(checks) == 1  # same content, same limits: not checked again
+    params["alias_expansion_limit"] = 500
+    converge(None)
+    assert checks[-1] == (500, 1000)  # other limits: checked again
+    converge(None)
+    assert len(checks) == 2
+    with Store(params["store_path"]).transaction() as conn:  # a change outside the modules
+        conn.execute("UPDATE domains SET catchall = 'x@example.org'")
+    converge(None)
+    assert len(checks) == 3
+
+
+def record_of(params: dict):
+    store = Store(params["store_path"], read_only=True)
+    try:
+        return read_record(store.conn)
+    finally:
+        store.close()
+
+
+def test_a_run_that_changes_nothing_keeps_the_description_it_did_not_change(tmp_path):
+    params = store_options(tmp_path)
+    converge = _converger(params)
+    converge("INSERT INTO domains (name) VALUES ('example.org')", key="described")
+    assert record_of(params).description == "described"
+    assert record_of(params).unchanged == 1  # the one created item, unchanged next time
+    converge(None)  # a single-kind module that changes nothing: the store is still that description
+    assert record_of(params).description == "described"
+    converge("INSERT INTO domains (name) VALUES ('example.net')")  # one that changes it
+    assert record_of(params).description is None
+    assert record_of(params).checked_limits == [1000, 1000]
+
+
+def test_a_refused_run_keeps_the_record(tmp_path):
+    params = store_options(tmp_path)
+    _converger(params)("INSERT INTO domains (name) VALUES ('example.org')", key="described")
+
+    def refused(conn):
+        conn.execute("INSERT INTO aliases (address, domain, local_part) VALUES ('a@example.org', 'example.org', 'a')")
+        plan = Plan("alias", dict)
+        plan.created.append(("a@example.org", {}))  # an alias to nobody: the whole-store check refuses it
+        return Converged([plan], description_key="other")
+
+    module = ConvergeModule(params)
+    try:
+        _runner.run_converge(module, refused)
+    except SystemExit:
+        pass
+    assert [p["item"] for p in module.failure["problems"]] == ["alias a@example.org"]
+    assert record_of(params).description == "described"

@@ -275,7 +275,7 @@ def test_ten_thousand_users_in_one_bulk_converge(store):
     store_obj.conn.set_trace_callback(statements.append)
     start = time.perf_counter()
     with store_obj.transaction() as conn:
-        plans = converge_users(conn, {**DEFAULTS, "domain": "example.org", "users": users})
+        plans = converge_users(conn, {**DEFAULTS, "domain": "example.org", "users": users}).plans
         check_store(conn)
     elapsed = time.perf_counter() - start
     store_obj.close()

@@ -16,9 +16,12 @@ from ansible_collections.gestixi.mail.plugins.module_utils.sieve import _sync
 from ansible_collections.gestixi.mail.plugins.module_utils.store._store import Store
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._whole_description import (
     converge_description,
+    description_key,
     log_summary,
     plaintext_passwords,
 )
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._alias_graph import AliasLimits
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._description import description_digest
 from ansible_collections.gestixi.mail.tests.unit.plugins.module_utils.store_harness import (
     ConvergeModule,
     store_options,
@@ -141,9 +144,9 @@ def test_a_problem_in_any_step_writes_nothing(params):
 
 def test_the_whole_store_is_checked_once_on_the_final_state(params):
     converge(params)
-    before = read(params["store_path"])
     params["alias_expansion_limit"] = 2  # all@example.org reaches alice and bob: 2, fine
     assert converge(params).failure is None
+    before = read(params["store_path"])
     params["domains"][0]["users"].append({"login": "eve", "password": HASH})  # now 3
     module = converge(params)
     assert "virtual_alias_expansion_limit 2" in module.failure["msg"]
@@ -259,3 +262,55 @@ def test_a_user_becomes_an_alias_in_one_run_and_only_with_purge(params):
     assert rows(params["store_path"], "SELECT catchall FROM domains WHERE name = 'example.org'") == [
         ("bob@example.org",)]
     assert converge(params).result["changes"] == []
+
+
+def probe(params: dict, check_mode: bool = False) -> dict:
+    """What the action plugin asks first: does the store already hold this very description?"""
+    digest = description_digest(params["domains"], AliasLimits(params["alias_expansion_limit"],
+                                                               params["alias_recursion_limit"]))
+    asked = {**params, "domains": None, "checked_digest": digest}
+    module = ConvergeModule(asked, check_mode)
+    _runner.run_recorded(module, description_key(digest, asked), echo=log_summary)
+    return module.result
+
+
+def test_an_unchanged_rerun_is_answered_from_the_store_record(params):
+    assert probe(params) == {"changed": False, "converged": False}  # no store yet
+    converge(params, check_mode=True)
+    assert probe(params)["converged"] is False  # a plan writes no record
+    converge(params)
+    answered = probe(params)
+    full = converge(params).result
+    assert answered["converged"] is True and answered["changed"] is False
+    # The same answer as planning the whole description again.
+    assert (answered["counts"], answered["changes"], answered["diff"]) == (full["counts"], full["changes"], full["diff"])
+    assert answered["counts"]["unchanged"] == 11
+    assert probe(params, check_mode=True)["converged"] is True
+
+
+def test_anything_else_than_the_recorded_description_is_converged_in_full(params):
+    converge(params)
+    other = copy.deepcopy(params)
+    other["domains"][1]["users"][0]["quota"] = "2G"
+    assert probe(other)["converged"] is False
+    assert probe({**params, "purge_domains": True})["converged"] is False
+    assert probe({**params, "alias_expansion_limit": 999})["converged"] is False
+    script = os.path.join(params["sieve_dir"], "example.org", "bob.sieve")
+    os.unlink(script)  # the scripts are no longer in step
+    assert probe(params)["converged"] is False
+    assert converge(params).result["changes"] == [{"action": "create", "kind": "sieve script", "key": "example.org/bob"}]
+    assert probe(params)["converged"] is True
+    conn = sqlite3.connect(params["store_path"])  # a write that is not ours
+    with conn:
+        conn.execute("UPDATE users SET quota_bytes = 1 WHERE address = 'bob@example.org'")
+    conn.close()
+    assert probe(params)["converged"] is False
+    assert converge(params).result["changes"] == [
+        {"action": "update", "kind": "user", "key": "bob@example.org", "fields": ["quota"]}]
+
+
+def test_a_description_with_a_plain_text_password_is_never_recorded(params):
+    params["domains"][1]["users"][0]["password"] = "correct horse battery staple"
+    converge(params)
+    assert rows(params["store_path"], "SELECT description FROM converge_record") == [(None,)]
+    assert probe(params)["converged"] is False

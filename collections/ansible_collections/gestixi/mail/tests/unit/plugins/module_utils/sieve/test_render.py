@@ -448,7 +448,7 @@ def test_sync_compiles_in_place_so_that_the_binary_names_the_installed_script(tm
     scripts = ScriptPlan(sieve_dir, {"example.org/alice": "keep;\n"})
     scripts.prepare(module, "/usr/bin/sievec")
     assert not os.path.exists(os.path.join(sieve_dir, "example.org", "alice.sieve"))
-    scripts.activate()
+    scripts.activate(None)
     scripts.discard()
     target = os.path.join(sieve_dir, "example.org", "alice")
     assert module.calls[-1][1] == target + ".sieve"
@@ -461,7 +461,7 @@ def test_sync_compiles_in_place_so_that_the_binary_names_the_installed_script(tm
     again = ScriptPlan(sieve_dir, {})
     assert [key for key, _record in again.plan.removed] == ["example.org/alice"]
     again.prepare(module, "/usr/bin/sievec")
-    again.activate()
+    again.activate(None)
     assert os.listdir(os.path.join(sieve_dir, "example.org")) == []
 
 
@@ -472,7 +472,7 @@ def test_sync_compiles_a_folder_in_one_sievec_when_many_scripts_change(tmp_path)
     wanted["example.net/erin"] = "keep;\n"
     scripts = ScriptPlan(sieve_dir, wanted)
     scripts.prepare(module, "/usr/bin/sievec")
-    scripts.activate()
+    scripts.activate(None)
     scripts.discard()
     folder = os.path.join(sieve_dir, "example.org")
     folders = [call[1] for call in module.calls if len(call) == 2]
@@ -490,7 +490,7 @@ def test_sync_compiles_a_folder_in_one_sievec_when_many_scripts_change(tmp_path)
     wanted["example.org/u07"] = "discard;\n"
     again = ScriptPlan(sieve_dir, wanted)
     again.prepare(module, "/usr/bin/sievec")
-    again.activate()
+    again.activate(None)
     assert [len(call) for call in module.calls] == [3, 3]
     assert module.calls[-1][1] == os.path.join(folder, "u07.sieve")
 

@@ -9,16 +9,9 @@ import sqlite3
 
 import pytest
 
-from ansible_collections.gestixi.mail.plugins.module_utils.converge import _runner
-
 from ansible_collections.gestixi.mail.plugins.module_utils.sieve import _sync
-from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Plan
 from ansible_collections.gestixi.mail.plugins.module_utils.sieve._sync import MANIFEST, plan_scripts
 from ansible_collections.gestixi.mail.plugins.module_utils.store._store import Store, migrate
-from ansible_collections.gestixi.mail.tests.unit.plugins.module_utils.store_harness import (
-    ConvergeModule,
-    store_options,
-)
 
 
 class FakeModule:
@@ -45,7 +38,7 @@ def conn() -> sqlite3.Connection:
 def sync(conn: sqlite3.Connection, sieve_dir: str):
     scripts = plan_scripts(conn, sieve_dir)
     scripts.prepare(FakeModule(), None)
-    scripts.activate()
+    scripts.activate(None)
     scripts.discard()
     return scripts
 
@@ -109,7 +102,7 @@ def test_an_interrupted_activation_leaves_no_manifest(conn, tmp_path, monkeypatc
         raise OSError("disk full")
     monkeypatch.setattr(_sync.os, "replace", broken)
     with pytest.raises(OSError):
-        scripts.activate()
+        scripts.activate(None)
     scripts.discard()
     assert not os.path.exists(os.path.join(sieve_dir, MANIFEST))
     monkeypatch.undo()
@@ -151,7 +144,7 @@ def test_a_known_stamp_needs_no_fingerprint(conn, tmp_path, monkeypatch):
     sync(conn, sieve_dir)  # a converge that changed the store: no stamp recorded
     scripts = plan_scripts(conn, sieve_dir, ["stamp"])  # fingerprint matches: stamp recorded
     assert scripts.manifest is not None
-    scripts.activate()
+    scripts.activate(["stamp"])
     assert _sync._read_manifest(sieve_dir)["store"] == ["stamp"]
     monkeypatch.setattr(_sync, "inputs_fingerprint", lambda *a: pytest.fail("fingerprinted"))
     assert plan_scripts(conn, sieve_dir, ["stamp"]).plan.unchanged == 1
@@ -164,36 +157,3 @@ def test_changed_code_invalidates_the_manifest(conn, tmp_path, monkeypatch):
     sync(conn, str(tmp_path))
     monkeypatch.setattr(_sync, "code_digest", lambda: "new code")
     assert plan_scripts(conn, str(tmp_path)).manifest is None
-
-
-def test_whole_store_checks_run_once_per_content_and_limits(tmp_path, monkeypatch):
-    checks = []
-    monkeypatch.setattr(_runner, "check_store", lambda conn, limits: checks.append(tuple(limits)))
-    params = store_options(tmp_path)
-
-    def converge(statement: str | None):
-        def run(conn):
-            plan = Plan("domain", dict)
-            if statement:
-                conn.execute(statement)
-                plan.created.append(("x", {}))
-            return [plan]
-        module = ConvergeModule(params)
-        _runner.run_converge(module, run)
-        return module.result
-
-    os.makedirs(params["sieve_dir"])
-    converge("INSERT INTO domains (name) VALUES ('example.org')")
-    assert len(checks) == 1  # a change is always checked
-    converge(None)
-    converge(None)
-    assert len(checks) == 1  # same content, same limits: not checked again
-    params["alias_expansion_limit"] = 500
-    converge(None)
-    assert checks[-1] == (500, 1000)  # other limits: checked again
-    converge(None)
-    assert len(checks) == 2
-    with Store(params["store_path"]).transaction() as conn:  # a change outside the modules
-        conn.execute("UPDATE domains SET catchall = 'x@example.org'")
-    converge(None)
-    assert len(checks) == 3

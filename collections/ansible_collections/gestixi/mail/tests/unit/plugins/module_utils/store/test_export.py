@@ -96,7 +96,7 @@ def test_shown_domain_converts_back_exactly() -> None:
 
 def test_missing_store_shape(conn: sqlite3.Connection) -> None:
     result = export(conn, params(), store_exists=False)
-    assert result == {"domains": [], "passwords": {}, "store": {"exists": False, "schema_version": 1}}
+    assert result == {"domains": [], "passwords": {}, "store": {"exists": False, "schema_version": 2}}
 
 
 def test_full_export(filled: sqlite3.Connection) -> None:
@@ -161,7 +161,7 @@ def test_include_defaults_shows_every_field(filled: sqlite3.Connection) -> None:
 def test_restrict_and_include(filled: sqlite3.Connection) -> None:
     result = export(filled, params(domains=["BÜCHER.example"], include=["aliases"]))
     assert result == {"domains": [{"name": "bücher.example", "aliases": [
-        {"address": "team", "to": ["contact@example.org", "eve"]}]}], "store": {"exists": True, "schema_version": 1}}
+        {"address": "team", "to": ["contact@example.org", "eve"]}]}], "store": {"exists": True, "schema_version": 2}}
     result = export(filled, params(domains=["example.org", "absent.example"], include=["responders"]))
     assert result["domains"] == [{
         "name": "example.org", "timezone": "Europe/Paris", "catchall": "postmaster@example.org",
