@@ -5,8 +5,8 @@
 
 Names and addresses are valid, nothing is declared twice, an alias is not also a user, every
 recipient in a described domain exists, no alias loops, dates are real and in order, an
-enabled automatic reply has a subject and a message, and a domain that is used is declared.
-No message ever quotes a password.
+enabled automatic reply has a subject and a message, a domain that is used is declared, and its
+mail-DNS settings follow their rules (rules/_dns.py). No message ever quotes a password.
 """
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import
     recipient_problem,
 )
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._dates import canonical_day
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._dns import dns_settings, domain_dns_problems
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._password import PasswordError, hash_problem, is_hash
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._timezone import timezone_problem
 from ansible_collections.gestixi.mail.plugins.plugin_utils._description_sources import joined, list_of
@@ -99,6 +100,21 @@ class MeaningChecker:
             why = timezone_problem(zone)
             if why:
                 self.add(yaml_path(domain.path, "timezone"), why)
+        self._dns(domain)
+
+    def _dns(self, domain: _Domain) -> None:
+        found = domain_dns_problems(domain.item, domain.path, domain.name)
+        for problem in found:
+            self.add(problem.path, problem.message)
+        if found or any(str(path).startswith((yaml_path(domain.path, "dns"), yaml_path(domain.path, "dkim")))
+                        for path in self.reported):
+            return
+        # An old key past its date is no longer published: say so, so that the line goes.
+        for index, (selector, until) in enumerate(dns_settings(domain.item).previous):
+            if until < self.today.isoformat():
+                self.warnings.append("%s: the old DKIM key %s was published until %s; it is no longer "
+                                     "published (remove it)" % (yaml_path(domain.path, "dkim", "previous", index, "until"),
+                                                                selector, until))
 
     # -- users -----------------------------------------------------------------------------
     def _users(self, domain: _Domain) -> None:

@@ -9,7 +9,7 @@ writes it from DESCRIPTION_SCHEMA, and a unit test proves the file is up to date
 """
 from __future__ import annotations
 
-from ansible_collections.gestixi.mail.plugins.module_utils.rules import _responder, _user
+from ansible_collections.gestixi.mail.plugins.module_utils.rules import _dns, _responder, _user
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import MAX_LOGIN
 
 DESCRIPTION_SCHEMA = {
@@ -102,6 +102,119 @@ DESCRIPTION_SCHEMA = {
                     "items": {
                         "$ref": "#/definitions/responder",
                     },
+                },
+                "dns": {
+                    "$ref": "#/definitions/dns",
+                },
+                "dkim": {
+                    "$ref": "#/definitions/dkim",
+                },
+            },
+        },
+        "dns": {
+            "description": (
+                "The domain's mail DNS records (MX, SPF, DMARC, MTA-STS, TLS-RPT): what they say. "
+                "Every key is optional; the defaults are what a careful operator chooses."
+            ),
+            "type": ["object", "null"],
+            "additionalProperties": False,
+            "properties": {
+                "mx": {
+                    "description": (
+                        "Host names that receive the domain's mail, in order of preference. Default: "
+                        "the mail servers' own host names."
+                    ),
+                    "type": "array",
+                    "items": {"type": "string", "minLength": 1},
+                },
+                "spf": {
+                    "description": (
+                        "Other servers allowed to send for the domain, as SPF mechanisms "
+                        "(include:_spf.partner.example, ip4:192.0.2.10, ip6:2001:db8::10, a:host.example). "
+                        "The record is 'v=spf1 mx <these> -all'. Default: none."
+                    ),
+                    "type": "array",
+                    "items": {"type": "string", "minLength": 1},
+                },
+                "dmarc": {
+                    "$ref": "#/definitions/dmarc",
+                },
+                "mta_sts": {
+                    "description": (
+                        "MTA-STS mode: testing (report, still deliver), enforce (deliver only over "
+                        "verified TLS) or none (withdraw a policy). Default %s." % _dns.DEFAULT_MTA_STS
+                    ),
+                    "type": "string",
+                    "enum": list(_dns.MTA_STS_MODES),
+                },
+                "tls_rpt": {
+                    "description": "Address that receives TLS reports (TLS-RPT). No TLS-RPT record without it.",
+                    "type": "string",
+                    "minLength": 1,
+                },
+            },
+        },
+        "dmarc": {
+            "description": "The domain's DMARC record.",
+            "type": ["object", "null"],
+            "additionalProperties": False,
+            "properties": {
+                "policy": {
+                    "description": (
+                        "What receivers do with a message that fails DMARC: none, quarantine or reject. "
+                        "Default %s (all mail of the servers is signed and aligned)." % _dns.DEFAULT_DMARC_POLICY
+                    ),
+                    "type": "string",
+                    "enum": list(_dns.DMARC_POLICIES),
+                },
+                "reports": {
+                    "description": "Address that receives the aggregate reports (rua). No reports without it.",
+                    "type": "string",
+                    "minLength": 1,
+                },
+            },
+        },
+        "dkim": {
+            "description": "The domain's DKIM keys, named by their selectors (RFC 6376).",
+            "type": ["object", "null"],
+            "additionalProperties": False,
+            "properties": {
+                "selector": {
+                    "description": "The selector of the key that signs. Default %s." % _dns.DEFAULT_SELECTOR,
+                    "type": "string",
+                    "minLength": 1,
+                },
+                "next_selector": {
+                    "description": "The key that will sign next: published now, so that it is in DNS before it signs.",
+                    "type": "string",
+                    "minLength": 1,
+                },
+                "previous": {
+                    "description": "Old keys kept published until a date, so that mail they signed still verifies.",
+                    "type": ["array", "null"],
+                    "items": {
+                        "$ref": "#/definitions/dkim_previous",
+                    },
+                },
+            },
+        },
+        "dkim_previous": {
+            "description": "An old DKIM key, published until a date.",
+            "type": "object",
+            "required": ["selector", "until"],
+            "additionalProperties": False,
+            "properties": {
+                "selector": {
+                    "description": "The old key's selector.",
+                    "type": "string",
+                    "minLength": 1,
+                },
+                "until": {
+                    "description": "Last day (YYYY-MM-DD, inclusive) the old key stays published.",
+                    "type": "string",
+                    "format": "date",
+                    "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+                    "errorMessage": "a date written YYYY-MM-DD, for example 2026-12-20",
                 },
             },
         },

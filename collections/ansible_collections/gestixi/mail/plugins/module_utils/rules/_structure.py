@@ -37,9 +37,15 @@ REQUIRED_HINTS = {
     ("alias", "address"): "every alias needs an address, for example contact",
     ("alias", "to"): "list the recipients, or write 'to: []' to reach every user of the domain",
     ("responder", "name"): "every automatic reply needs a short name, for example holidays",
+    ("dkim_previous", "selector"): "name the selector of the old key, for example gestixi2025",
+    ("dkim_previous", "until"): "give the last day the old key stays published (YYYY-MM-DD)",
 }
 # How an item of each definition is called in messages.
-THING = {"domain": "a domain", "user": "a user", "alias": "an alias", "responder": "an automatic reply"}
+THING = {"domain": "a domain", "user": "a user", "alias": "an alias", "responder": "an automatic reply",
+         "dns": "dns", "dmarc": "dmarc", "dkim": "dkim", "dkim_previous": "a previous DKIM key"}
+
+# The key shown in "a mapping such as 'name: ...'", where it is not name.
+FIRST_KEY = {"dkim_previous": "selector"}
 
 
 class _Redacted:
@@ -128,12 +134,13 @@ class SchemaChecker:
     """Walks the subset of JSON Schema (draft-07) that meta/description.schema.json uses.
 
     Keywords: $ref (local), type, properties, patternProperties, additionalProperties, required,
-    items, minLength, maxLength, pattern, minimum, maximum, format (date), errorMessage.
+    items, minLength, maxLength, pattern, enum (of texts), minimum, maximum, format (date),
+    errorMessage.
     """
 
     KEYWORDS = frozenset((
         "$schema", "$id", "$ref", "title", "description", "type", "properties", "patternProperties",
-        "additionalProperties", "required", "items", "minLength", "maxLength", "pattern", "minimum",
+        "additionalProperties", "required", "items", "minLength", "maxLength", "pattern", "enum", "minimum",
         "maximum", "format", "errorMessage", "definitions", "default", "examples",
     ))
 
@@ -193,7 +200,7 @@ class SchemaChecker:
         if node.get("format") == "date":
             return "expected a date (YYYY-MM-DD), got %s" % describe(value)
         if thing in THING and types == ["object"]:
-            wanted = ["%s (a mapping such as 'name: ...')" % THING[thing]]
+            wanted = ["%s (a mapping such as '%s: ...')" % (THING[thing], FIRST_KEY.get(thing, "name"))]
         text = "expected %s, got %s" % (" or ".join(wanted) or "nothing", describe(value))
         if isinstance(value, _Redacted):
             value = value.value
@@ -211,6 +218,11 @@ class SchemaChecker:
         if "maxLength" in node and len(value) > node["maxLength"]:
             problems.append(problem_at(path, "%s is longer than %d characters"
                                        % (_quote(value), node["maxLength"])))
+            return False
+        if "enum" in node and value not in node["enum"]:
+            close = difflib.get_close_matches(value.strip().lower(), node["enum"], n=1, cutoff=0.6)
+            problems.append(problem_at(path, "%s is not valid: expected one of %s%s" % (
+                _quote(value), ", ".join(node["enum"]), " (did you mean '%s'?)" % close[0] if close else "")))
             return False
         if "pattern" in node and not re.search(node["pattern"], value):
             why = node.get("errorMessage") or "does not match %s" % node["pattern"]

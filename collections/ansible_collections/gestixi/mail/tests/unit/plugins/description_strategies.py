@@ -227,6 +227,57 @@ def alias_graph(draw, domain: str, domains: list[str], logins: list[str], rate: 
     return aliases
 
 
+# Mail-DNS settings (rules/_dns.py): clean values, and values each rule refuses.
+MX_HOSTS = ["mx1.example.org", "mx2.example.net", "mx.bücher.example"]
+BAD_MX_HOSTS = ["MX1.Example.org.", "192.0.2.25", "mx", "mail_1.example.org", "", "-mx.example", "mx.example.org\n", "a" * 64 + ".example"]
+SPF_MECHANISMS = ["include:_spf.partner.example", "ip4:192.0.2.10", "ip4:192.0.2.0/24", "ip6:2001:db8::10",
+                  "a:relay.example.org", "mx:partner.example", "~include:bulk.example"]
+BAD_SPF_MECHANISMS = ["IP4:192.0.2.10", "all", "-all", "mx", "ptr", "redirect=_spf.example", "ip4:192.0.2.300", "ip6:zz", "include:",
+                      "a:%{i}.example", "v=spf1", "ip4:192.0.2.1 a", "", "a/33", "include:_-x.example"]
+REPORT_ADDRESSES = ["dmarc@example.org", "reports@partner.example", " TLS@Example.ORG"]
+BAD_REPORT_ADDRESSES = ["mailto:dmarc@example.org", "dmarc", "x@", "a b@example.org", ""]
+SELECTORS = ["gestixi", "s2025", "s2026", "s2027", "mail-1", "a.b", "S2026"]
+BAD_SELECTORS = ["my_key", "-k", "k" * 64, "s 1", "", "clé", ("a" * 63 + ".") * 4]
+UNTIL_DAYS = ["2027-01-31", datetime.date(2027, 1, 31), "2026-02-30", "31/01/2027", "", DATETIMES[0]]
+
+
+@st.composite
+def dns_settings(draw, rate: float) -> dict:
+    """The dns: and dkim: keys of one domain (either, both or none)."""
+    item: dict = {}
+    if draw(st.floats(0, 1)) < 0.35:
+        dns: dict = {}
+        if rate:
+            maybe(draw, st.lists(st.one_of(st.sampled_from(MX_HOSTS), st.sampled_from(BAD_MX_HOSTS)), max_size=3),
+                  "mx", dns, 0.4)
+            maybe(draw, st.lists(st.one_of(st.sampled_from(SPF_MECHANISMS), st.sampled_from(BAD_SPF_MECHANISMS)),
+                                 max_size=3), "spf", dns, 0.4)
+        else:
+            maybe(draw, st.lists(st.sampled_from(MX_HOSTS), min_size=1, max_size=3, unique=True), "mx", dns, 0.4)
+            maybe(draw, st.lists(st.sampled_from(SPF_MECHANISMS), max_size=3, unique=True), "spf", dns, 0.4)
+        if draw(st.floats(0, 1)) < 0.4:
+            dmarc: dict = {}
+            maybe(draw, st.sampled_from(["none", "quarantine", "reject"] + (["Reject", "rejct", ""] if rate else [])),
+                  "policy", dmarc, 0.6)
+            maybe(draw, st.sampled_from(REPORT_ADDRESSES + (BAD_REPORT_ADDRESSES if rate else [])), "reports", dmarc, 0.5)
+            dns["dmarc"] = dmarc
+        maybe(draw, st.sampled_from(["none", "testing", "enforce"] + (["enforcing", "Testing"] if rate else [])),
+              "mta_sts", dns, 0.4)
+        maybe(draw, st.sampled_from(REPORT_ADDRESSES + (BAD_REPORT_ADDRESSES if rate else [])), "tls_rpt", dns, 0.3)
+        item["dns"] = dns or draw(st.sampled_from([{}, None]))
+    if draw(st.floats(0, 1)) < 0.35:
+        selector = st.sampled_from(SELECTORS) if not rate else st.one_of(st.sampled_from(SELECTORS),
+                                                                         st.sampled_from(BAD_SELECTORS))
+        dkim: dict = {}
+        maybe(draw, selector, "selector", dkim, 0.6)
+        maybe(draw, selector, "next_selector", dkim, 0.4)
+        until = st.sampled_from(UNTIL_DAYS[:2] if not rate else UNTIL_DAYS)
+        maybe(draw, st.lists(st.fixed_dictionaries({"selector": selector, "until": until}), max_size=2),
+              "previous", dkim, 0.4)
+        item["dkim"] = dkim or draw(st.sampled_from([{}, None]))
+    return item
+
+
 @st.composite
 def domain(draw, name: str, names: list[str], rate: float = 0.3) -> dict:
     item: dict = {"name": name}
@@ -253,6 +304,7 @@ def domain(draw, name: str, names: list[str], rate: float = 0.3) -> dict:
         item["catchall"] = pick(draw, rate if "@" not in logins[0] else 1.0,
                                 st.sampled_from(logins).map(lambda l: "%s@%s" % (l, name)),
                                 st.one_of(recipient(names, logins), st.just("")))
+    item.update(draw(dns_settings(rate)))
     return item
 
 
@@ -339,13 +391,24 @@ class HostOutcome:
         return bool(self.problems) or self.crash is not None
 
 
+def dns_keys(description: object) -> bool:
+    """True when some domain of the description has dns: or dkim: settings."""
+    return isinstance(description, list) and any(
+        isinstance(item, dict) and ("dns" in item or "dkim" in item) for item in description)
+
+
+def dns_problem_paths(problems: list[InvalidItem]) -> bool:
+    """True when a problem is about the dns: or dkim: settings."""
+    return any(re.search(r"\]\.(dns|dkim)\b", problem.path or problem.item or "") for problem in problems)
+
+
 def sent_as_text(description: object, key: object = None) -> bool:
     """True when a YAML date is where no date belongs: the host is sent it as text."""
     if isinstance(description, dict):
         return any(sent_as_text(value, name) for name, value in description.items())
     if isinstance(description, (list, tuple)):
         return any(sent_as_text(value, key) for value in description)
-    return isinstance(description, datetime.date) and key not in ("start", "end")
+    return isinstance(description, datetime.date) and key not in ("start", "end", "until")
 
 
 def host_outcome(description: object) -> HostOutcome:

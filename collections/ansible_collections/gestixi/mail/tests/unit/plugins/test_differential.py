@@ -57,6 +57,12 @@ def test_controller_and_host_agree_on_every_description(capsys):
         stats["cases"] += 1
         controller = ds.controller_problems(description)
         host = ds.host_outcome(description)
+        if ds.dns_keys(description):  # the mail-DNS settings (rules/_dns.py) are judged too
+            stats["with dns/dkim settings"] += 1
+            if ds.dns_problem_paths(controller):
+                stats["with dns/dkim settings, refused for them by the gate"] += 1
+            if ds.dns_problem_paths(host.problems):
+                stats["with dns/dkim settings, refused for them by the host"] += 1
         # (2) a refused run leaves nothing behind, whatever the controller thinks.
         assert not host.wrote_when_refused, "the host refused but wrote %s%s" % (
             host.wrote_when_refused, describe(description, controller, host))

@@ -255,3 +255,146 @@ def test_a_valid_verdict_is_kept_between_runs_with_its_warnings(tmp_path, monkey
     for _run in range(2):
         assert not _description_check.check_host_description(None, {}, bad).valid
     assert len(list(folder.iterdir())) == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# The mail-DNS settings (dns:, dkim:): refused alike, at the same path, in the same words
+
+D = "gestixi_mail_domains[0]"
+BAD_DNS_SETTINGS = [
+    ("dns", "yes", D + ".dns", "expected a mapping (key: value), got the text 'yes'"),
+    ("dns", {"mxx": ["mx.example.org"]}, D + ".dns.mxx",
+     "unknown key 'mxx' (did you mean 'mx'?); dns takes: mx, spf, dmarc, mta_sts, tls_rpt"),
+    ("dns", {"mx": "mx.example.org"}, D + ".dns.mx", "expected a list, got the text 'mx.example.org'"),
+    ("dns", {"mx": []}, D + ".dns.mx",
+     "list at least one host name, or leave mx out: the mail servers' own host names are used"),
+    ("dns", {"mx": [""]}, D + ".dns.mx[0]", "must not be empty"),
+    ("dns", {"mx": ["192.0.2.25"]}, D + ".dns.mx[0]",
+     "'192.0.2.25' is an IP address, not a host name: MX records name hosts (give the server's host name)"),
+    ("dns", {"mx": ["mx"]}, D + ".dns.mx[0]",
+     "'mx' is not a valid domain name: it needs at least two labels of letters, digits and '-'"),
+    ("dns", {"mx": ["mx.example.org", "MX.Example.org."]}, D + ".dns.mx[1]",
+     "the host mx.example.org is declared twice (also at gestixi_mail_domains[0].dns.mx[0])"),
+    ("dns", {"spf": "ip4:192.0.2.10"}, D + ".dns.spf", "expected a list, got the text 'ip4:192.0.2.10'"),
+    ("dns", {"spf": ["inclde:_spf.partner.example"]}, D + ".dns.spf[0]",
+     "'inclde:_spf.partner.example' is not an SPF mechanism such as include:_spf.partner.example, "
+     "ip4:192.0.2.10, ip4:192.0.2.0/24, ip6:2001:db8::10, a:host.example or mx:other.example"),
+    ("dns", {"spf": ["ip4:192.0.2.0/33"]}, D + ".dns.spf[0]",
+     "'ip4:192.0.2.0/33' is not valid: the prefix after '/' is a number from 0 to 32"),
+    ("dns", {"spf": ["ip6:2001:db8::zz"]}, D + ".dns.spf[0]",
+     "'ip6:2001:db8::zz' is not valid: '2001:db8::zz' is not an IPv6 address"),
+    ("dns", {"spf": ["~all"]}, D + ".dns.spf[0]",
+     "'~all' is not needed: the record always ends with -all (only the listed senders may send)"),
+    ("dns", {"spf": ["ptr"]}, D + ".dns.spf[0]",
+     "'ptr': the ptr mechanism is slow and unreliable (RFC 7208 5.5 says not to use it); use a, ip4 or ip6"),
+    ("dns", {"spf": ["ip4:192.0.2.10", "+IP4:192.0.2.10"]}, D + ".dns.spf[1]",
+     "the SPF mechanism ip4:192.0.2.10 is declared twice (also at gestixi_mail_domains[0].dns.spf[0])"),
+    ("dns", {"spf": ["include:s%d.partner.example" % i for i in range(10)]}, D + ".dns.spf",
+     "the SPF record would need 11 DNS lookups (mx, include, a, exists), more than the 10 receivers allow "
+     "(RFC 7208 4.6.4): they would reject the domain's mail; list addresses with ip4/ip6 instead"),
+    ("dns", {"dmarc": "reject"}, D + ".dns.dmarc", "expected a mapping (key: value), got the text 'reject'"),
+    ("dns", {"dmarc": {"policy": "Reject"}}, D + ".dns.dmarc.policy",
+     "'Reject' is not valid: expected one of none, quarantine, reject (did you mean 'reject'?)"),
+    ("dns", {"dmarc": {"policy": True}}, D + ".dns.dmarc.policy",
+     "expected text, got true (a yes/no value); put the value in quotes to keep it as text"),
+    ("dns", {"dmarc": {"reports": "mailto:dmarc@example.org"}}, D + ".dns.dmarc.reports",
+     "'mailto:dmarc@example.org': write the address alone, without 'mailto:' (it is added in the record)"),
+    ("dns", {"dmarc": {"reports": "dmarc"}}, D + ".dns.dmarc.reports", "'dmarc' is not a mail address (local@domain)"),
+    ("dns", {"dmarc": {"rua": "dmarc@example.org"}}, D + ".dns.dmarc.rua",
+     "unknown key 'rua'; dmarc takes: policy, reports"),
+    ("dns", {"mta_sts": "enforcing"}, D + ".dns.mta_sts",
+     "'enforcing' is not valid: expected one of none, testing, enforce (did you mean 'enforce'?)"),
+    ("dns", {"mta_sts": False}, D + ".dns.mta_sts",
+     "expected text, got false (a yes/no value); put the value in quotes to keep it as text"),
+    ("dns", {"tls_rpt": "tls reports@example.org"}, D + ".dns.tls_rpt",
+     "'tls reports@example.org' is not a valid mail address: invalid local part (before @)"),
+    ("dns", {"tls_rpt": "tls@"}, D + ".dns.tls_rpt", "'tls@' is not a mail address: a domain name is required"),
+    ("dkim", ["gestixi"], D + ".dkim", "expected a mapping (key: value), got a list"),
+    ("dkim", {"key": "x"}, D + ".dkim.key", "unknown key 'key'; dkim takes: selector, next_selector, previous"),
+    ("dkim", {"selector": "my_key"}, D + ".dkim.selector",
+     "'my_key' is not a valid DKIM selector: use letters, digits and '-', in labels separated by '.' "
+     "(RFC 6376), for example gestixi or s2026, each label at most 63 characters"),
+    ("dkim", {"selector": ("a" * 63 + ".") * 3 + "b" * 40}, D + ".dkim.selector",
+     "the record %s._domainkey.example.org would be longer than 253 characters: use a shorter selector"
+     % (("a" * 63 + ".") * 3 + "b" * 40)),
+    ("dkim", {"selector": 2026}, D + ".dkim.selector",
+     "expected text, got the number 2026; put the value in quotes to keep it as text"),
+    ("dkim", {"next_selector": "Gestixi"}, D + ".dkim.next_selector",
+     "the selector gestixi is the active selector (gestixi by default): the next key needs a selector of its "
+     "own (for example gestixi2)"),
+    ("dkim", {"selector": "s2026", "next_selector": "s2026"}, D + ".dkim.next_selector",
+     "the selector s2026 is the active selector: the next key needs a selector of its own (for example gestixi2)"),
+    ("dkim", {"next_selector": "-next"}, D + ".dkim.next_selector",
+     "'-next' is not a valid DKIM selector: use letters, digits and '-', in labels separated by '.' "
+     "(RFC 6376), for example gestixi or s2026, each label at most 63 characters"),
+    ("dkim", {"previous": "s2025"}, D + ".dkim.previous", "expected a list, got the text 's2025'"),
+    ("dkim", {"previous": ["s2025"]}, D + ".dkim.previous[0]",
+     "expected a previous DKIM key (a mapping such as 'selector: ...'), got the text 's2025'"),
+    ("dkim", {"previous": [{"selector": "s2025"}]}, D + ".dkim.previous[0].until",
+     "is missing: give the last day the old key stays published (YYYY-MM-DD)"),
+    ("dkim", {"previous": [{"until": "2027-01-31"}]}, D + ".dkim.previous[0].selector",
+     "is missing: name the selector of the old key, for example gestixi2025"),
+    ("dkim", {"previous": [{"selector": "s2025", "until": "2026-02-30"}]}, D + ".dkim.previous[0].until",
+     "'2026-02-30' is not a real calendar date"),
+    ("dkim", {"previous": [{"selector": "s2025", "until": "31/01/2027"}]}, D + ".dkim.previous[0].until",
+     "'31/01/2027' is not valid: expected a date written YYYY-MM-DD, for example 2026-12-20"),
+    ("dkim", {"previous": [{"selector": "s2025", "until": "2027-01-31", "key": "x"}]}, D + ".dkim.previous[0].key",
+     "unknown key 'key'; a previous DKIM key takes: selector, until"),
+    ("dkim", {"selector": "s2026", "previous": [{"selector": "s2025", "until": "2027-01-31"},
+                                                {"selector": "S2025", "until": "2027-02-28"}]},
+     D + ".dkim.previous[1].selector",
+     "the selector s2025 is declared twice (also at gestixi_mail_domains[0].dkim.previous[0].selector)"),
+    ("dkim", {"next_selector": "s2027", "previous": [{"selector": "s2027", "until": "2027-01-31"}]},
+     D + ".dkim.previous[0].selector",
+     "the selector s2027 is declared twice (also at gestixi_mail_domains[0].dkim.next_selector)"),
+    ("dkim", {"previous": [{"selector": "gestixi", "until": "2027-01-31"}]}, D + ".dkim.previous[0].selector",
+     "the selector gestixi is the active selector (gestixi by default): an old key stays published under its "
+     "own selector, not the one that signs now"),
+]
+
+
+@pytest.mark.parametrize("key, value, path, words", BAD_DNS_SETTINGS,
+                         ids=["%s-%d" % (case[0], index) for index, case in enumerate(BAD_DNS_SETTINGS)])
+def test_every_mail_dns_setting_is_refused_alike_on_both_sides(key, value, path, words, tmp_path):
+    domains = [{"name": "example.org", "users": [user("bob")], key: value}]
+    assert gate(domains) == [(path, words)]
+    assert as_gate_names(host(domains, tmp_path)) == [(path, words)]
+
+
+def test_several_dns_problems_are_all_named_and_the_host_names_the_same(tmp_path):
+    domains = [{"name": "example.org", "dns": {"mx": ["192.0.2.25"], "spf": ["ptr"]},
+                "dkim": {"next_selector": "gestixi"}},
+               {"name": "example.net", "dns": {"dmarc": {"reports": "dmarc"}}}]
+    refused = gate(domains)
+    assert [path for path, _words in refused] == [
+        D + ".dkim.next_selector", D + ".dns.mx[0]", D + ".dns.spf[0]", "gestixi_mail_domains[1].dns.dmarc.reports"]
+    assert sorted(as_gate_names(host(domains, tmp_path))) == sorted(refused)
+
+
+def test_valid_mail_dns_settings_are_accepted_on_both_sides_and_not_stored(tmp_path):
+    settings = {"dns": {"mx": ["mx1.example.org", "mx2.bücher.example"],
+                        "spf": ["include:_spf.partner.example", "ip4:192.0.2.0/24", "ip6:2001:db8::10", "a:relay.example.org"],
+                        "dmarc": {"policy": "reject", "reports": "dmarc@example.org"}, "mta_sts": "enforce",
+                        "tls_rpt": "tls-reports@example.org"},
+                "dkim": {"selector": "s2026", "next_selector": "s2027",
+                         "previous": [{"selector": "s2025", "until": datetime.date(2027, 1, 31)}]}}
+    domains = [{"name": "example.org", "users": [user("bob")], **settings}, {"name": "example.net", "dns": None, "dkim": None}]
+    assert gate(domains) == []
+    store = Store(str(tmp_path / "mail.sqlite"))
+    params = {"domains": json.loads(json.dumps(domains, default=str)), "password_scheme": "SHA512-CRYPT",
+              "purge_domains": False}
+    with store.transaction() as conn:
+        converged = converge_description(conn, params, {"alias_expansion_limit": 1000, "alias_recursion_limit": 1000})
+        check_converged(conn, converged, AliasLimits())
+    rows = store.conn.execute("SELECT name FROM domains ORDER BY name").fetchall()
+    store.close()
+    assert [row[0] for row in rows] == ["example.net", "example.org"]
+
+
+def test_an_old_dkim_key_past_its_date_is_a_warning_not_a_problem():
+    domains = [{"name": "example.org", "dkim": {"selector": "s2026", "previous": [
+        {"selector": "s2025", "until": "2026-11-30"}, {"selector": "s2024", "until": TODAY.isoformat()}]}}]
+    problems, warnings = check_description({"gestixi_mail_domains": domains}, today=TODAY)
+    assert problems == []
+    assert warnings == ["gestixi_mail_domains[0].dkim.previous[0].until: the old DKIM key s2025 was published "
+                        "until 2026-11-30; it is no longer published (remove it)"]
