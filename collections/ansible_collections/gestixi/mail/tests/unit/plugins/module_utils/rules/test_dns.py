@@ -153,8 +153,8 @@ def test_a_domain_reports_every_problem_at_once_with_its_path():
     item = {"name": "example.org", "dns": {"mx": ["192.0.2.1", "mx.example.org", "MX.example.org"],
                                            "spf": ["ptr", "ip4:192.0.2.1", "ip4:192.0.2.1"],
                                            "dmarc": {"reports": "mailto:x@example.org"}, "tls_rpt": "nobody"},
-            "dkim": {"selector": "s1", "next_selector": "S1", "previous": [{"selector": "s1", "until": "2026-01-01"},
-                                                                          {"selector": "bad_one", "until": "2026-01-01"}]}}
+            "dkim": {"selector": "s1", "next_selector": "S1", "previous": [
+                {"selector": "s1", "until": "2026-01-01"}, {"selector": "bad_one", "until": "2026-01-01"}]}}
     found = _dns.domain_dns_problems(item, "d[0]", "example.org")
     assert [problem.path for problem in found] == [
         "d[0].dns.mx[0]", "d[0].dns.mx[2]", "d[0].dns.spf[0]", "d[0].dns.spf[2]", "d[0].dns.dmarc.reports",
