@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -273,20 +272,17 @@ def test_ten_thousand_users_in_one_bulk_converge(store):
     statements = []
     store_obj = Store(store.path)
     store_obj.conn.set_trace_callback(statements.append)
-    start = time.perf_counter()
     with store_obj.transaction() as conn:
         plans = converge_users(conn, {**DEFAULTS, "domain": "example.org", "users": users}).plans
         check_store(conn)
-    elapsed = time.perf_counter() - start
     store_obj.close()
     assert summarize(plans)["counts"]["created"] == 10000
-    assert elapsed < 10, elapsed
     # no per-user query: executemany traces one line per row, but the reads are a handful
     reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(reads) < 20, reads
-    start = time.perf_counter()
+    # How long these take is bench/store_bench.py's job, not a test's.
     again = store.run(domain="example.org", users=[{**u, "password": None} for u in users], purge=True)
-    assert again["counts"]["unchanged"] == 10000 and time.perf_counter() - start < 10
+    assert again["counts"]["unchanged"] == 10000
 
 
 # ---------------------------------------------------------------------------------------------

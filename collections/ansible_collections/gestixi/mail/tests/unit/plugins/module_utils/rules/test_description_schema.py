@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
+
 from ansible_collections.gestixi.mail.plugins.module_utils.rules import _address, _responder, _user
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._description_schema import DESCRIPTION_SCHEMA
 
@@ -26,3 +28,9 @@ def test_the_limits_are_the_rules_limits():
     assert (reply["name"]["maxLength"], reply["subject"]["maxLength"], reply["message"]["maxLength"]) == (
         _responder.MAX_NAME, _responder.MAX_SUBJECT, _responder.MAX_BODY)
     assert (reply["days"]["minimum"], reply["days"]["maximum"]) == (_responder.MIN_DAYS, _responder.MAX_DAYS)
+
+
+def test_it_is_a_valid_draft_07_schema():
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.Draft7Validator.check_schema(DESCRIPTION_SCHEMA)
+    assert DESCRIPTION_SCHEMA["$schema"] == "http://json-schema.org/draft-07/schema#"
