@@ -22,6 +22,15 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 COLLECTION = os.path.join(REPO, "collections", "ansible_collections", "gestixi", "mail")
 EXAMPLE_VARS = os.path.join(REPO, "inventories", "example", "group_vars", "mail")
 DESCRIPTION_FILES = ("example-org.yml", "example-net.yml")
+
+
+def example_variables() -> dict:
+    """The example inventory's description variables, as YAML reads them."""
+    variables = {}
+    for name in DESCRIPTION_FILES:
+        with open(os.path.join(EXAMPLE_VARS, name), encoding="utf-8") as handle:
+            variables.update(yaml.safe_load(handle))
+    return variables
 BIN = os.path.dirname(sys.executable)
 sys.path.insert(0, os.path.join(REPO, "collections"))
 

@@ -20,7 +20,7 @@ import sys
 import pytest
 import yaml
 
-from gitops_lib import COLLECTION, DESCRIPTION_FILES, EXAMPLE_VARS, REPO
+from gitops_lib import COLLECTION, DESCRIPTION_FILES, EXAMPLE_VARS, REPO, example_variables
 
 from ansible_collections.gestixi.mail.plugins.module_utils.converge import _translate as translate
 from ansible_collections.gestixi.mail.plugins.plugin_utils import _description_check as description_check
@@ -30,14 +30,6 @@ from ansible_collections.gestixi.mail.plugins.plugin_utils import _description_s
 jsonschema = pytest.importorskip("jsonschema")
 
 SCHEMA = description_schema.load_schema()
-
-
-def example_variables() -> dict:
-    variables = {}
-    for name in DESCRIPTION_FILES:
-        with open(os.path.join(EXAMPLE_VARS, name), encoding="utf-8") as handle:
-            variables.update(yaml.safe_load(handle))
-    return variables
 
 
 def as_editor_sees(value):

@@ -7,22 +7,11 @@ whole description (users, aliases and replies included) passes the gate. No ansi
 from __future__ import annotations
 
 import datetime
-import os
 
-import yaml
-
-from gitops_lib import DESCRIPTION_FILES, EXAMPLE_VARS
+from gitops_lib import example_variables
 
 from ansible_collections.gestixi.mail.plugins.plugin_utils._description_check import check_description
 from ansible_collections.gestixi.mail.tests.unit.plugins.plugin_utils import test_dns_records as unit
-
-
-def example_variables() -> dict:
-    variables = {}
-    for name in DESCRIPTION_FILES:
-        with open(os.path.join(EXAMPLE_VARS, name), encoding="utf-8") as handle:
-            variables.update(yaml.safe_load(handle))
-    return variables
 
 
 def example_domains() -> list[dict]:

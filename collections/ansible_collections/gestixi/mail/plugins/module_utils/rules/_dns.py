@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from typing import Callable
 
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, problem_at, yaml_path
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_address, canonical_domain, canonical_or_none
@@ -210,6 +211,24 @@ def _texts(value: object) -> list[tuple[int, str]]:
     return [(index, item) for index, item in enumerate(value) if isinstance(item, str) and item]
 
 
+def _distinct(values: object, list_path: str, canonical: Callable[[str], str], kind: str,
+              add: Callable[[str, str], None]) -> dict[str, str]:
+    """Each text of a list in its canonical form -> where it is first written; a text that is
+    not valid, or written twice, is reported through add."""
+    first: dict[str, str] = {}
+    for index, text in _texts(values):
+        where = yaml_path(list_path, index)
+        try:
+            value = canonical(text)
+        except ValueError as exc:
+            add(where, str(exc))
+            continue
+        if value in first:
+            add(where, "the %s %s is declared twice (also at %s)" % (kind, value, first[value]))
+        first.setdefault(value, where)
+    return first
+
+
 def domain_dns_problems(item: dict, path: str, domain: str) -> list[InvalidItem]:
     """Every problem of the dns and dkim settings of one domain (canonical name `domain`,
     written at `path`). Values of a wrong type are skipped: the schema reports them."""
@@ -223,35 +242,16 @@ def domain_dns_problems(item: dict, path: str, domain: str) -> list[InvalidItem]
     if isinstance(dns.get("mx"), (list, tuple)) and not dns["mx"]:
         add(yaml_path(dns_path, "mx"), "list at least one host name, or leave mx out: the mail "
             "servers' own host names are used")
-    seen: dict[str, str] = {}
-    for index, text in _texts(dns.get("mx")):
-        where = yaml_path(dns_path, "mx", index)
-        try:
-            host = canonical_host(text)
-        except ValueError as exc:
-            add(where, str(exc))
-            continue
-        if host in seen:
-            add(where, "the host %s is declared twice (also at %s)" % (host, seen[host]))
-        seen.setdefault(host, where)
-    mechanisms: dict[str, str] = {}
-    for index, text in _texts(dns.get("spf")):
-        where = yaml_path(dns_path, "spf", index)
-        try:
-            mechanism = canonical_spf_mechanism(text)
-        except ValueError as exc:
-            add(where, str(exc))
-            continue
-        if mechanism in mechanisms:
-            add(where, "the SPF mechanism %s is declared twice (also at %s)" % (mechanism, mechanisms[mechanism]))
-        mechanisms.setdefault(mechanism, where)
+    _distinct(dns.get("mx"), yaml_path(dns_path, "mx"), canonical_host, "host", add)
+    mechanisms = _distinct(dns.get("spf"), yaml_path(dns_path, "spf"), canonical_spf_mechanism, "SPF mechanism", add)
+    lookups = spf_lookups(list(mechanisms))
     if len(mechanisms) > MAX_SPF_MECHANISMS:
         add(yaml_path(dns_path, "spf"), "%d mechanisms are more than %d: group the senders under one "
             "include: domain" % (len(mechanisms), MAX_SPF_MECHANISMS))
-    elif spf_lookups(list(mechanisms)) > SPF_LOOKUP_LIMIT:
+    elif lookups > SPF_LOOKUP_LIMIT:
         add(yaml_path(dns_path, "spf"), "the SPF record would need %d DNS lookups (mx, include, a, "
             "exists), more than the %d receivers allow (RFC 7208 4.6.4): they would reject the "
-            "domain's mail; list addresses with ip4/ip6 instead" % (spf_lookups(list(mechanisms)), SPF_LOOKUP_LIMIT))
+            "domain's mail; list addresses with ip4/ip6 instead" % (lookups, SPF_LOOKUP_LIMIT))
     for key, field in (("dmarc", "reports"), (None, "tls_rpt")):
         holder = _mapping(dns.get(key)) if key else dns
         value = holder.get(field)

@@ -26,9 +26,6 @@ class ConvergeRecord:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ConvergeRecord) and self._fields() == other._fields()
 
-    def __hash__(self) -> int:
-        return hash(json.dumps(self._fields()))
-
     def _fields(self) -> tuple:
         return (self.checked_limits, self.description, self.unchanged)
 
