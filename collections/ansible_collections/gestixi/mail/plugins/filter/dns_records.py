@@ -111,6 +111,8 @@ _value:
     - Each record is C(name) (absolute), C(type), C(ttl), C(values) (the RRset, in presentation
       format) and C(about) (what it is for); in a stable order.
     - Each missing record is C(name), C(type) and C(needs) (the input it waits for).
+    - C(retired) lists the records to withdraw (C(name), C(type), C(about)), the DKIM keys of
+      C(dkim.previous) whose C(until) day has passed on O(today).
   type: raw
   sample:
     domain: example.org
@@ -119,6 +121,8 @@ _value:
       - {name: _dmarc.example.org., type: TXT, ttl: 3600, values: ['"v=DMARC1; p=quarantine"'], about: "DMARC: ..."}
     missing:
       - {name: s2026._domainkey.example.org., type: TXT, needs: the DKIM public key of selector s2026 of example.org}
+    retired:
+      - {name: s2025._domainkey.example.org., type: TXT, about: "DKIM key s2025 (old, withdrawn after 2026-03-31)"}
     mta_sts_policy: "version: STSv1\nmode: testing\nmx: mail1.example.org\nmax_age: 604800\n"
 """
 

@@ -50,6 +50,20 @@ options:
       - Address that receives mail for every address of the domain that is neither a
         mailbox nor an alias. An empty string removes the catch-all.
     type: str
+  dns:
+    description:
+      - The domain's mail-DNS settings (C(mx), C(spf), C(dmarc), C(mta_sts), C(tls_rpt)), as in
+        the mail description (the repository's C(docs/description-format.md#mail-dns-settings)).
+        The store keeps them as written; the DNS records are computed from them
+        (P(gestixi.mail.dns_records#filter)).
+      - Not given, an existing domain keeps its settings. V({}) removes them (the defaults apply).
+    type: dict
+  dkim:
+    description:
+      - The domain's DKIM selectors (C(selector), C(next_selector), C(previous)), as in the mail
+        description. The keys themselves are M(gestixi.mail.gestixi_dkim_keys)'s.
+      - Not given, an existing domain keeps its settings. V({}) removes them.
+    type: dict
   state:
     description:
       - V(absent) removes the domain; see O(cascade).
@@ -72,6 +86,12 @@ options:
       catchall:
         description: As O(catchall).
         type: str
+      dns:
+        description: As O(dns).
+        type: dict
+      dkim:
+        description: As O(dkim).
+        type: dict
       state:
         description: As O(state).
         type: str

@@ -263,11 +263,15 @@ class _Records:
         self.ttl = ttl
         self.records: list[dict] = []
         self.missing: list[dict] = []
+        self.retired: list[dict] = []
 
     def add(self, name: str, rtype: str, values: list[str], about: str) -> None:
         if values:
             self.records.append({"name": absolute(name), "type": rtype, "ttl": self.ttl,
                                  "values": list(dict.fromkeys(values)), "about": about})
+
+    def retire(self, name: str, rtype: str, about: str) -> None:
+        self.retired.append({"name": absolute(name), "type": rtype, "about": about})
 
     def lack(self, name: str, rtype: str, needs: str) -> None:
         self.missing.append({"name": absolute(name), "type": rtype, "needs": needs})
@@ -290,8 +294,8 @@ def mta_sts_policy(mode: str, mx: list[str], max_age: int) -> str:
 
 
 def domain_plan(item: dict, facts: DnsFacts) -> dict:
-    """Every record of one valid domain of the description: {domain, records, missing,
-    mta_sts_policy}. Raises ValueError for settings the description's rules refuse."""
+    """Every record of one valid domain of the description: {domain, records, missing, retired
+    (records to withdraw: old DKIM keys past their day), mta_sts_policy}. Raises ValueError for settings the description's rules refuse."""
     problems = dns_problems([item])
     if problems:
         raise ValueError("; ".join(str(problem) for problem in problems))
@@ -313,13 +317,9 @@ def domain_plan(item: dict, facts: DnsFacts) -> dict:
     out.add(domain, "TXT", [txt_value(spf)], "SPF: who may send mail from %s" % domain)
 
     keys = facts.dkim_keys.get(domain, {})
-    published = [(settings.selector, "DKIM key %s (signs now)" % settings.selector)]
-    if settings.next_selector:
-        published.append((settings.next_selector, "DKIM key %s (published before it signs)" % settings.next_selector))
-    for selector, until in settings.previous:
-        if until >= facts.today.isoformat():
-            published.append((selector, "DKIM key %s (old, published until %s)" % (selector, until)))
-    for selector, about in published:
+    for selector, until in settings.retired_selectors(facts.today.isoformat()):
+        out.retire("%s._domainkey.%s" % (selector, domain), "TXT", "DKIM key %s (old, withdrawn after %s)" % (selector, until))
+    for selector, about in settings.published_selectors(facts.today.isoformat()):
         name = "%s._domainkey.%s" % (selector, domain)
         if selector in keys:
             out.add(name, "TXT", [txt_value("v=DKIM1; k=rsa; p=%s" % keys[selector])], about)
@@ -376,7 +376,8 @@ def domain_plan(item: dict, facts: DnsFacts) -> dict:
         else:
             out.lack("_25._tcp.%s" % host, "TLSA", "the SHA-256 digest of the public key (SPKI) of the TLS "
                      "certificate of %s" % host)
-    return {"domain": domain, "records": out.records, "missing": out.missing, "mta_sts_policy": policy}
+    return {"domain": domain, "records": out.records, "missing": out.missing, "retired": out.retired,
+            "mta_sts_policy": policy}
 
 
 def dns_plan(domains: list, facts: DnsFacts) -> list[dict]:
@@ -437,3 +438,35 @@ def _section(plan: dict) -> str:
         lines.append("; MTA-STS policy, served at https://mta-sts.%s/.well-known/mta-sts.txt:" % plan["domain"])
         lines.extend(";   %s" % line for line in plan["mta_sts_policy"].splitlines())
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# One line of the DNS plan
+
+_PLAN_MARKS = {"missing": "+", "differs": "~", "retired": "-"}
+
+
+def dns_plan_line(item: dict) -> str:
+    """A line of the DNS plan for a record that drifted (gestixi_dns_check's drift), or for a
+    record whose input is missing (a plan's missing):
+    + TXT s2027._domainkey.example.org. "v=DKIM1; ..." (DKIM key s2027 (published before it signs))
+    ~ MX example.org. 10 mail1.example.org. (now: 10 old.example.org.)
+    ? TLSA _25._tcp.mail1.example.org.: needs the SHA-256 digest ..."""
+    if "needs" in item:
+        return "? %s %s: needs %s" % (item["type"], item["name"], item["needs"])
+    mark = _PLAN_MARKS.get(item.get("problem"), "~")
+    if item.get("problem") == "retired":
+        return "- %s %s (%s)" % (item["type"], item["name"], item.get("about", ""))
+    values = " | ".join(_short(value) for value in item.get("values", []))
+    line = "%s %s %s %s" % (mark, item["type"], item["name"], values)
+    live = item.get("live") or {}
+    if item.get("problem") == "differs":
+        now = " | ".join(_short(value) for value in live.get("values", []))
+        line += " (now: %s%s)" % (now, "" if live.get("ttl") == item.get("ttl") else ", TTL %s" % live.get("ttl"))
+    elif item.get("about"):
+        line += " (%s)" % item["about"]
+    return line
+
+
+def _short(value: str, limit: int = 60) -> str:
+    return value if len(value) <= limit else value[:limit - 3] + "..."

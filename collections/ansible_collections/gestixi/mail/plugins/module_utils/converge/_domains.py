@@ -9,15 +9,19 @@ import sqlite3
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_address, canonical_domain
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Converged, Plan, plan_items
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import ProblemCollector
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._dns import domain_dns_problems, setting_from_stored, stored_setting
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._timezone import timezone_problem
 
 ITEM_OPTIONS = {
     "name": {"type": "str", "required": True},
     "timezone": {"type": "str"},
     "catchall": {"type": "str"},
+    "dns": {"type": "dict"},
+    "dkim": {"type": "dict"},
     "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
 }
-DEFAULTS = {"timezone": "UTC", "catchall": ""}
+MAIL_DNS = ("dns", "dkim")
+DEFAULTS = {"timezone": "UTC", "catchall": "", "dns": "", "dkim": ""}
 
 
 def argument_spec() -> dict:
@@ -33,7 +37,9 @@ def argument_spec() -> dict:
 
 
 def public(record: dict) -> dict:
-    return {"timezone": record["timezone"], "catchall": record["catchall"] or None}
+    shown = {"timezone": record["timezone"], "catchall": record["catchall"] or None}
+    shown.update((key, setting_from_stored(record[key])) for key in MAIL_DNS if record[key])
+    return shown
 
 
 def items_from_params(params: dict) -> list[tuple[str, dict]]:
@@ -45,11 +51,12 @@ def items_from_params(params: dict) -> list[tuple[str, dict]]:
 
 
 def load(conn: sqlite3.Connection) -> dict[str, dict]:
-    return {row["name"]: {"timezone": row["timezone"], "catchall": row["catchall"] or ""}
-            for row in conn.execute("SELECT name, timezone, catchall FROM domains")}
+    return {row["name"]: {"timezone": row["timezone"], "catchall": row["catchall"] or "",
+                          "dns": row["dns"], "dkim": row["dkim"]}
+            for row in conn.execute("SELECT name, timezone, catchall, dns, dkim FROM domains")}
 
 
-def validate(params: dict) -> tuple[dict[str, dict], set[str]]:
+def validate(params: dict, current: dict[str, dict]) -> tuple[dict[str, dict], set[str]]:
     problems = ProblemCollector()
     wanted: dict[str, dict] = {}
     absent: set[str] = set()
@@ -68,7 +75,17 @@ def validate(params: dict) -> tuple[dict[str, dict], set[str]]:
         if item["state"] == "absent":
             absent.add(name)
             continue
-        record = {"timezone": item["timezone"], "catchall": None}
+        record = {"timezone": item["timezone"], "catchall": None, "dns": None, "dkim": None}
+        if item["dns"] is not None or item["dkim"] is not None:
+            # Checked together (a selector of dkim may clash with another); one not given is the store's.
+            stored = current.get(name, {})
+            given = {key: item[key] if item[key] is not None else setting_from_stored(stored.get(key, ""))
+                     for key in MAIL_DNS}
+            where = label.partition(" ")[0] if label.startswith("domains[") else ""
+            for problem in domain_dns_problems(given, where, name):
+                problem.path = problem.path.lstrip(".")
+                problems.problems.append(problem)
+            record.update((key, stored_setting(item[key])) for key in MAIL_DNS if item[key] is not None)
         if item["timezone"] is not None:
             why = timezone_problem(item["timezone"])
             if why:
@@ -84,14 +101,15 @@ def validate(params: dict) -> tuple[dict[str, dict], set[str]]:
 
 
 def converge_domains(conn: sqlite3.Connection, params: dict) -> Converged:
-    wanted, absent = validate(params)
-    plan = plan_items(Plan("domain", public), load(conn), wanted, absent=absent,
+    current = load(conn)
+    wanted, absent = validate(params, current)
+    plan = plan_items(Plan("domain", public), current, wanted, absent=absent,
                       purge=params["purge"], defaults=DEFAULTS)
     _refuse_removal_of_used(conn, plan, params["cascade"])
-    conn.executemany("INSERT INTO domains (name, timezone, catchall) VALUES (?, ?, NULLIF(?, ''))",
-                     [(name, r["timezone"], r["catchall"]) for name, r in plan.created])
-    conn.executemany("UPDATE domains SET timezone = ?, catchall = NULLIF(?, '') WHERE name = ?",
-                     [(r["timezone"], r["catchall"], name) for name, before, r in plan.updated])
+    conn.executemany("INSERT INTO domains (name, timezone, catchall, dns, dkim) VALUES (?, ?, NULLIF(?, ''), ?, ?)",
+                     [(name, r["timezone"], r["catchall"], r["dns"], r["dkim"]) for name, r in plan.created])
+    conn.executemany("UPDATE domains SET timezone = ?, catchall = NULLIF(?, ''), dns = ?, dkim = ? WHERE name = ?",
+                     [(r["timezone"], r["catchall"], r["dns"], r["dkim"], name) for name, before, r in plan.updated])
     for name, record in plan.removed:
         _delete_domain(conn, name)
     return Converged([plan])

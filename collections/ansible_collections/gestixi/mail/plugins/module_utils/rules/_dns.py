@@ -14,7 +14,9 @@ dns_settings() gives the settings with their defaults, for the DNS records
 """
 from __future__ import annotations
 
+import datetime
 import ipaddress
+import json
 import re
 from typing import Callable
 
@@ -349,6 +351,23 @@ class DnsSettings:
         self.previous: list[tuple[str, str]] = [(canonical_selector(old["selector"]), canonical_day(old["until"]))
                                                 for old in dkim.get("previous") or []]
 
+    def published_selectors(self, today: str) -> list[tuple[str, str]]:
+        """The DKIM selectors whose key is published on `today` (YYYY-MM-DD), each with what it
+        is for: the one that signs, the next one (published before it signs, so that receivers'
+        caches hold it when it starts), the old ones until their day (mail signed with them
+        still verifies while it is in transit or read). The server keeps a key for each."""
+        published = [(self.selector, "DKIM key %s (signs now)" % self.selector)]
+        if self.next_selector:
+            published.append((self.next_selector, "DKIM key %s (published before it signs)" % self.next_selector))
+        for selector, until in self.previous:
+            if until >= today:
+                published.append((selector, "DKIM key %s (old, published until %s)" % (selector, until)))
+        return published
+
+    def retired_selectors(self, today: str) -> list[tuple[str, str]]:
+        """The old selectors whose day has passed: (selector, until). Their record is withdrawn."""
+        return [(selector, until) for selector, until in self.previous if until < today]
+
 
 def _unique(values) -> list[str]:
     return list(dict.fromkeys(values))
@@ -357,3 +376,41 @@ def _unique(values) -> list[str]:
 def dns_settings(item: dict) -> DnsSettings:
     """The settings of a domain the rules above accept; raises ValueError otherwise."""
     return DnsSettings(item)
+
+
+def dkim_keys_wanted(domains: list[dict], today: str) -> list[dict]:
+    """For the domains of a valid description: which DKIM keys each mail server keeps, as
+    {name (A-label), selector (the one that signs), published (every selector with a key)},
+    the input of the gestixi_dkim_keys module."""
+    wanted = []
+    for item in domains:
+        settings = dns_settings(item)
+        wanted.append({"name": canonical_domain(item["name"]), "selector": settings.selector,
+                       "published": [selector for selector, _about in settings.published_selectors(today)]})
+    return wanted
+
+
+# ---------------------------------------------------------------------------------------------
+# The settings as the store keeps them
+
+
+def stored_setting(value: object) -> str:
+    """A domain's `dns` or `dkim` as written (keys without a value left out, dates as
+    YYYY-MM-DD), as one canonical JSON text; "" when it is not set."""
+    value = _without_empty(value)
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")) if value else ""
+
+
+def setting_from_stored(text: str) -> dict | None:
+    """The mapping of stored_setting's text, None for ""."""
+    return json.loads(text) if text else None
+
+
+def _without_empty(value: object) -> object:
+    if isinstance(value, dict):
+        return {str(key): _without_empty(inner) for key, inner in value.items() if inner is not None}
+    if isinstance(value, (list, tuple)):
+        return [_without_empty(inner) for inner in value]
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value

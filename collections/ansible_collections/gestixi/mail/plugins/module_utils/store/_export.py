@@ -25,6 +25,7 @@ import sqlite3
 
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_domain, display_domain
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import ProblemCollector
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._dns import setting_from_stored
 from ansible_collections.gestixi.mail.plugins.module_utils.store._schema import SCHEMA_VERSION
 
 PARTS = ("users", "aliases", "responders", "passwords")
@@ -161,7 +162,7 @@ def export(conn: sqlite3.Connection, params: dict, store_exists: bool = True) ->
     """The whole result of gestixi_mail_info (without changed)."""
     opts = Options(params)
     where, args = _domain_filter("name", opts.domains)
-    rows = conn.execute("SELECT name, timezone, catchall FROM domains%s ORDER BY name" % where, args)
+    rows = conn.execute("SELECT name, timezone, catchall, dns, dkim FROM domains%s ORDER BY name" % where, args)
     entries = {row["name"]: _domain_entry(row, opts) for row in rows}
     names = sorted(entries)
     users = _read_users(conn, opts.domains)
@@ -224,6 +225,9 @@ def _domain_entry(row: sqlite3.Row, opts: Options) -> dict:
         entry["catchall"] = shown_address(row["catchall"], opts.name_form)
     elif opts.include_defaults:
         entry["catchall"] = ""
+    for key in ("dns", "dkim"):
+        if row[key]:
+            entry[key] = setting_from_stored(row[key])
     return entry
 
 

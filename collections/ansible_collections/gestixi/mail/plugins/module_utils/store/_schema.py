@@ -71,6 +71,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         % (table, event.lower(), event, table)
         for table in ("domains", "users", "aliases", "alias_recipients", "responders")
         for event in ("INSERT", "UPDATE", "DELETE")),
+    (
+        # A domain's mail-DNS settings (its `dns:` and `dkim:` in the description), each as
+        # JSON text or '' (rules/_dns.py, stored_setting): the store holds the whole description,
+        # so that its export applies back unchanged. Nothing of the mail flow reads them.
+        "ALTER TABLE domains ADD COLUMN dns TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE domains ADD COLUMN dkim TEXT NOT NULL DEFAULT ''",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

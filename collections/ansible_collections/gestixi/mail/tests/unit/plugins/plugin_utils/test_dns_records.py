@@ -286,6 +286,10 @@ def test_old_keys_are_published_until_their_day_inclusive():
     assert ("s2._domainkey.example.org.", "TXT") in by_name(day_after)
     about = [r["about"] for r in on_the_day["records"] if "_domainkey" in r["name"]]
     assert about == ["DKIM key s2 (signs now)", "DKIM key s1 (old, published until 2026-12-01)"]
+    # The day after, its record is to be withdrawn from the zone.
+    assert on_the_day["retired"] == []
+    assert day_after["retired"] == [{"name": "s1._domainkey.example.org.", "type": "TXT",
+                                     "about": "DKIM key s1 (old, withdrawn after 2026-12-01)"}]
 
 
 def test_the_mta_sts_id_follows_the_policy():
@@ -426,3 +430,20 @@ def test_the_filters_documentation_is_yaml():
     assert set(yaml.safe_load(records_module.DOCUMENTATION)["options"]) == {
         "_input", "servers", "dkim_keys", "webmail", "clients_host", "ports", "ttl", "mta_sts_max_age", "today"}
     assert _dns_records.DEFAULT_TTL == 3600 and _dns_records.DEFAULT_MTA_STS_MAX_AGE == 604800
+
+
+def test_each_kind_of_plan_line():
+    line = _dns_records.dns_plan_line
+    assert line({"name": "s2._domainkey.example.org.", "type": "TXT", "problem": "missing", "ttl": 300,
+                 "values": ['"v=DKIM1; k=rsa; p=%s"' % KEY_A], "about": "DKIM key s2 (signs now)",
+                 "live": {"ttl": None, "values": []}}) == (
+        '+ TXT s2._domainkey.example.org. "v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCg... '
+        '(DKIM key s2 (signs now))')
+    assert line({"name": "example.org.", "type": "MX", "problem": "differs", "ttl": 300,
+                 "values": ["10 mail.example.org."], "live": {"ttl": 600, "values": ["10 old.example.org."]}}) == (
+        "~ MX example.org. 10 mail.example.org. (now: 10 old.example.org., TTL 600)")
+    assert line({"name": "s1._domainkey.example.org.", "type": "TXT", "problem": "retired",
+                 "about": "DKIM key s1 (old, withdrawn after 2026-12-01)"}) == (
+        "- TXT s1._domainkey.example.org. (DKIM key s1 (old, withdrawn after 2026-12-01))")
+    assert line({"name": "_25._tcp.mail.example.org.", "type": "TLSA", "needs": "the digest"}) == (
+        "? TLSA _25._tcp.mail.example.org.: needs the digest")

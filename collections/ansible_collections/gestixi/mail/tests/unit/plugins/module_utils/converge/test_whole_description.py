@@ -314,3 +314,50 @@ def test_a_description_with_a_plain_text_password_is_never_recorded(params):
     converge(params)
     assert rows(params["store_path"], "SELECT description FROM converge_record") == [(None,)]
     assert probe(params)["converged"] is False
+
+
+def test_the_mail_dns_settings_are_kept_as_written_and_a_change_is_a_domain_update(params):
+    from ansible_collections.gestixi.mail.plugins.module_utils.store._export import export  # noqa: PLC0415
+
+    params["domains"][0]["dns"] = {"spf": ["ip4:192.0.2.10"], "dmarc": {"policy": "reject"}}
+    params["domains"][0]["dkim"] = {"selector": "s2026", "next_selector": "s2027"}
+    assert converge(params).failure is None
+    assert rows(params["store_path"], "SELECT name, dns, dkim FROM domains ORDER BY name") == [
+        ("example.net", "", ""),
+        ("example.org", '{"dmarc":{"policy":"reject"},"spf":["ip4:192.0.2.10"]}',
+         '{"next_selector":"s2027","selector":"s2026"}')]
+
+    # The rotation: the next key signs, the old one stays published until a day.
+    params["domains"][0]["dkim"] = {"selector": "s2027", "previous": [{"selector": "s2026", "until": "2027-02-01"}]}
+    rotated = converge(params).result
+    assert rotated["changes"] == [{"action": "update", "kind": "domain", "key": "example.org", "fields": ["dkim"]}]
+    diff = rotated["diff"][0]
+    assert "s2027" in diff["after"] and "next_selector" in diff["before"] and "next_selector" not in diff["after"]
+
+    conn = sqlite3.connect(params["store_path"])
+    conn.row_factory = sqlite3.Row
+    try:
+        exported = export(conn, {"domains": None, "include": [], "include_defaults": False, "name_form": "unicode",
+                                 "client_settings": None})
+    finally:
+        conn.close()
+    org = next(d for d in exported["domains"] if d["name"] == "example.org")
+    assert org["dkim"] == params["domains"][0]["dkim"]
+    assert org["dns"] == {"spf": ["ip4:192.0.2.10"], "dmarc": {"policy": "reject"}}
+    assert "dns" not in next(d for d in exported["domains"] if d["name"] == "example.net")
+
+    # Left out of the description: removed from the store, the defaults apply again.
+    del params["domains"][0]["dns"], params["domains"][0]["dkim"]
+    assert converge(params).result["changed"] is True
+    assert rows(params["store_path"], "SELECT dns, dkim FROM domains ORDER BY name") == [("", ""), ("", "")]
+
+
+def test_bad_mail_dns_settings_are_refused_at_their_paths_and_nothing_is_written(params):
+    converge(params)
+    before = read(params["store_path"])
+    params["domains"][0]["dkim"] = {"selector": "bad selector!"}
+    params["domains"][1]["dns"] = {"mx": ["not a host"]}
+    module = converge(params)
+    assert module.result is None
+    assert [p["path"] for p in module.failure["problems"]] == ["domains[0].dkim.selector", "domains[1].dns.mx[0]"]
+    assert read(params["store_path"]) == before

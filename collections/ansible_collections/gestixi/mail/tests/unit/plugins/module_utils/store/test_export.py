@@ -19,6 +19,7 @@ from ansible_collections.gestixi.mail.plugins.module_utils.store._export import 
     password_info,
     shown_domain,
 )
+from ansible_collections.gestixi.mail.plugins.module_utils.store._schema import SCHEMA_VERSION
 from ansible_collections.gestixi.mail.plugins.module_utils.store._store import migrate
 
 HASH_SHA = "{SHA512-CRYPT}$6$saltsalt$4wnYMBbS1Xl2JeLrTeAJpI6e0kNaJo/ZA4V5Wc7pRWGo0z6i3AQ8LoPXYfdXGdg"
@@ -44,8 +45,9 @@ def conn() -> sqlite3.Connection:
 @pytest.fixture()
 def filled(conn: sqlite3.Connection) -> sqlite3.Connection:
     conn.executescript("""
-        INSERT INTO domains VALUES ('example.org', 'Europe/Paris', 'postmaster@example.org');
-        INSERT INTO domains VALUES ('xn--bcher-kva.example', 'UTC', NULL);
+        INSERT INTO domains VALUES ('example.org', 'Europe/Paris', 'postmaster@example.org', '',
+                                    '{"selector":"s2026"}');
+        INSERT INTO domains VALUES ('xn--bcher-kva.example', 'UTC', NULL, '', '');
         INSERT INTO users VALUES ('bob@example.org', 'example.org', 'bob', '', '%s', 0, 0);
         INSERT INTO users VALUES ('alice@example.org', 'example.org', 'alice', 'Alice Martin',
                                   '%s', 2147483648, 1);
@@ -96,7 +98,7 @@ def test_shown_domain_converts_back_exactly() -> None:
 
 def test_missing_store_shape(conn: sqlite3.Connection) -> None:
     result = export(conn, params(), store_exists=False)
-    assert result == {"domains": [], "passwords": {}, "store": {"exists": False, "schema_version": 2}}
+    assert result == {"domains": [], "passwords": {}, "store": {"exists": False, "schema_version": SCHEMA_VERSION}}
 
 
 def test_full_export(filled: sqlite3.Connection) -> None:
@@ -106,6 +108,7 @@ def test_full_export(filled: sqlite3.Connection) -> None:
             "name": "example.org",
             "timezone": "Europe/Paris",
             "catchall": "postmaster@example.org",
+            "dkim": {"selector": "s2026"},
             "users": [
                 {"login": "alice", "name": "Alice Martin", "quota": "2G",
                  "responders": [{"name": "holidays", "subject": "Away", "message": "Back soon",
@@ -161,10 +164,11 @@ def test_include_defaults_shows_every_field(filled: sqlite3.Connection) -> None:
 def test_restrict_and_include(filled: sqlite3.Connection) -> None:
     result = export(filled, params(domains=["BÜCHER.example"], include=["aliases"]))
     assert result == {"domains": [{"name": "bücher.example", "aliases": [
-        {"address": "team", "to": ["contact@example.org", "eve"]}]}], "store": {"exists": True, "schema_version": 2}}
+        {"address": "team", "to": ["contact@example.org", "eve"]}]}], "store": {"exists": True, "schema_version": SCHEMA_VERSION}}
     result = export(filled, params(domains=["example.org", "absent.example"], include=["responders"]))
     assert result["domains"] == [{
         "name": "example.org", "timezone": "Europe/Paris", "catchall": "postmaster@example.org",
+        "dkim": {"selector": "s2026"},
         "users": [{"login": "alice", "responders": [{"name": "holidays", "subject": "Away",
                                                      "message": "Back soon", "start": "2026-12-20",
                                                      "end": "2027-01-04"}]}],
