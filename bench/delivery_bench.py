@@ -145,8 +145,8 @@ def inside(script: str, stdin: str | None = None) -> str:
     return proc.stdout
 
 
-def remove_container() -> None:
-    podman("rm", "-f", "--time", "5", CONTAINER, check=False)
+def remove_container(name: str = CONTAINER) -> None:
+    podman("rm", "-f", "--time", "5", name, check=False)
 
 
 def free_port() -> int:
@@ -164,17 +164,19 @@ def build_image() -> str:
     return proc.stdout.strip().splitlines()[-1]
 
 
-def start_container(image: str, smtp_port: int, imap_port: int) -> None:
-    podman("run", "-d", "--name", CONTAINER, "--hostname", HOSTNAME, "--systemd=always",
-           "-p", "%s:%d:25" % (HOST, smtp_port), "-p", "%s:%d:143" % (HOST, imap_port),
-           image, "/sbin/init")
+def start_container(image: str, smtp_port: int, imap_port: int, name: str = CONTAINER,
+                    more_ports: tuple[tuple[int, int], ...] = ()) -> None:
+    """more_ports: (host port, container port) published too (bench/dkim_signing_bench.py)."""
+    published = [("%s:%d:%d" % (HOST, host, inner)) for host, inner in ((smtp_port, 25), (imap_port, 143)) + more_ports]
+    podman("run", "-d", "--name", name, "--hostname", HOSTNAME, "--systemd=always",
+           *[arg for port in published for arg in ("-p", port)], image, "/sbin/init")
     state = ""
     for _ in range(120):
-        state = podman("exec", CONTAINER, "systemctl", "is-system-running", check=False).stdout.strip()
+        state = podman("exec", name, "systemctl", "is-system-running", check=False).stdout.strip()
         if state in ("running", "degraded"):
             return
         time.sleep(0.5)
-    raise SystemExit("systemd in %s did not come up (state %r)" % (CONTAINER, state))
+    raise SystemExit("systemd in %s did not come up (state %r)" % (name, state))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -202,7 +204,7 @@ def description(users: int) -> dict:
     }]}
 
 
-def converge(users: int, workdir: str) -> float:
+def converge(users: int, workdir: str, name: str = CONTAINER) -> float:
     """ansible-playbook over containers.podman.podman; the inventory's group_vars hold the vars."""
     group_vars = os.path.join(workdir, "group_vars", "all")
     os.makedirs(group_vars)
@@ -211,13 +213,15 @@ def converge(users: int, workdir: str) -> float:
         # As in molecule/default: nothing may leave the container, no DNS for client names.
         "server_postfix_extra_settings": {"default_transport": "discard:outbound mail is disabled",
                                           "smtpd_peername_lookup": "no"},
+        # rspamd (the DKIM signer) asks no DNS server outside the container.
+        "server_rspamd_dns_servers": ["127.0.0.1"],
     }
     for name, variables in (("server.yml", server_vars), ("mail.yml", description(users))):
         with open(os.path.join(group_vars, name), "w", encoding="utf-8") as handle:
             json.dump(variables, handle, indent=1)  # JSON is YAML
     with open(os.path.join(workdir, "hosts.yml"), "w", encoding="utf-8") as handle:
         handle.write("all:\n  hosts:\n    %s:\n      ansible_connection: containers.podman.podman\n"
-                     % CONTAINER)
+                     % name)
     with open(os.path.join(workdir, "converge.yml"), "w", encoding="utf-8") as handle:
         handle.write(CONVERGE_PLAYBOOK)
     env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),

@@ -30,9 +30,13 @@ mail_packages=(
   dovecot-imapd dovecot-lmtpd dovecot-sieve dovecot-managesieved dovecot-sqlite
   sqlite3 python3-passlib python3-argon2 python3-bcrypt python3-idna python3-apt
   openssl ca-certificates swaks tzdata iproute2 procps
+  rspamd redis-server certbot fail2ban nftables
 )
 # The webmail role's stack (Roundcube, nginx, php-fpm).
 webmail_packages=(roundcube roundcube-core roundcube-sqlite3 roundcube-plugins php8.2-fpm php8.2-sqlite3 nginx)
+# What only the tests' other hosts run: the DNS server (BIND), the outside world's verifier
+# (dkimpy's dkimverify), the test ACME CA (pebble).
+test_host_packages=(bind9 dnsutils python3-dkim pebble)
 # shellcheck disable=SC2206
 extra_packages=(${GESTIXI_IMAGE_EXTRA_PACKAGES:-})
 
@@ -98,7 +102,7 @@ done
 builder="gestixi-imagebuild-$$"
 podman rm -f "$builder" >/dev/null 2>&1 || true
 trap 'podman rm -f "$builder" >/dev/null 2>&1 || true' EXIT
-packages=("${mail_packages[@]}" "${webmail_packages[@]}" "${extra_packages[@]}")
+packages=("${mail_packages[@]}" "${webmail_packages[@]}" "${test_host_packages[@]}" "${extra_packages[@]}")
 log "installing ${#packages[@]} packages in $builder (about two minutes on a cold cache)"
 podman run --name "$builder" \
   -v "$cache/apt-archives:/var/cache/apt/archives:Z" \
@@ -110,6 +114,10 @@ podman run --name "$builder" \
     echo "postfix postfix/mailname string mail.example.test" | debconf-set-selections
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "$@" >/tmp/apt.log 2>&1 || { tail -n 40 /tmp/apt.log; exit 1; }
+    # Only what a role configures runs: the roles enable their own services.
+    for unit in rspamd redis-server named fail2ban nftables; do
+      systemctl disable "$unit.service" >/dev/null 2>&1 || true
+    done
     rm -f /usr/sbin/policy-rc.d /tmp/apt.log
     rm -rf /var/lib/apt/lists/*
     # systemd creates a fresh machine id at each boot of a container.

@@ -3,7 +3,8 @@
 """Helpers of the GitOps tests (imported by conftest.py and the tests): real ansible-playbook runs against a throw-away store.
 
 Every run uses an inventory in a temporary folder whose hosts use the local connection and
-whose store (state_store_path) and Sieve folder (state_sieve_dir) are in that folder too.
+whose store (state_store_path), Sieve folder (state_sieve_dir) and DKIM keys (state_dkim_key_dir)
+are in that folder too.
 The callback gestixi.mail.gestixi_plan is enabled and writes the plan of each run as JSON.
 """
 from __future__ import annotations
@@ -75,6 +76,10 @@ class Workspace:
             "ansible_python_interpreter": "{{ ansible_playbook_python }}",
             "state_store_path": self.store,
             "state_sieve_dir": self.sieve_dir,
+            # Keys in the workspace, for no signer: there is no rspamd (nor its group) here.
+            "state_dkim_key_dir": os.path.join(self.root, "dkim", "{{ inventory_hostname }}"),
+            "state_dkim_key_group": "",
+            "state_dkim_signer_service": "",
         }
 
     def hosts(self, names: list[str], host_vars: dict[str, str] | None = None) -> None:

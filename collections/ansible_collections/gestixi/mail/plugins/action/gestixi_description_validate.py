@@ -4,7 +4,11 @@
 """Check the host's mail description on the controller; the documentation is in the module stub."""
 from __future__ import annotations
 
+import datetime
+
 from ansible.plugins.action import ActionBase
+
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._dns import dkim_keys_wanted
 
 from ansible_collections.gestixi.mail.plugins.plugin_utils._description_check import alias_limits, check_host_description
 
@@ -27,6 +31,10 @@ class ActionModule(ActionBase):
         if not checked.valid:
             return result
         result["domains"] = checked.domain_names()
+        domains = checked.domains()
+        result["dkim"] = dkim_keys_wanted(domains, datetime.date.today().isoformat())
+        # What the DNS records are computed from (gestixi.mail.dns_records), without the mailboxes.
+        result["dns_domains"] = [{key: item[key] for key in ("name", "dns", "dkim") if key in item} for item in domains]
         counts = result["counts"]
         result["msg"] = ("The mail description is valid: %(domains)d domain(s), %(users)d user(s), "
                          "%(aliases)d alias(es), %(responders)d automatic reply(ies)" % counts)

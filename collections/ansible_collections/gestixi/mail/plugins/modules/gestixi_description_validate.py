@@ -132,4 +132,23 @@ domains:
   type: list
   elements: str
   sample: ["example.org", "xn--bcher-kva.example"]
+dns_domains:
+  description:
+    - Each domain's C(name), C(dns) and C(dkim) as described, the input of the
+      P(gestixi.mail.dns_records#filter) filter (the whole description without its mailboxes).
+  returned: success
+  type: list
+  elements: dict
+  sample: [{name: example.org, dns: {dmarc: {policy: reject}}, dkim: {selector: s2026}}]
+dkim:
+  description:
+    - The DKIM keys each mail server keeps for the declared domains, on the controller's today
+      (old selectors are published until their C(until) day), the O(gestixi.mail.gestixi_dkim_keys#module:domains)
+      of M(gestixi.mail.gestixi_dkim_keys).
+    - Per domain C(name) (A-label form), C(selector) (signs now) and C(published) (every selector
+      with a published key, the signing one first).
+  returned: success
+  type: list
+  elements: dict
+  sample: [{name: example.org, selector: s2026, published: [s2026, s2027]}]
 """
