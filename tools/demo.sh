@@ -76,6 +76,18 @@ if ! ansible-playbook -i "$ROOT/inventories/demo" "$ROOT/playbooks/site.yml" >"$
 fi
 grep -A2 '^PLAY RECAP' "$log" | tail -n +2 | sed 's/^/    /'
 
+step "the DNS records to publish: ansible-playbook -i inventories/demo playbooks/dns.yml"
+zones=$(mktemp -d "${TMPDIR:-/tmp}/gestixi-demo-dns.XXXXXX")
+trap 'rm -f "$log"; rm -rf "$zones"' EXIT
+if ! ansible-playbook -i "$ROOT/inventories/demo" "$ROOT/playbooks/dns.yml" -e "state_dns_export_dir=$zones" >"$log" 2>&1; then
+  tail -n 60 "$log"
+  echo "computing the DNS records failed (full log above)" >&2
+  exit 1
+fi
+echo "    (what a real deployment of the example description publishes; 192.0.2.25 stands for"
+echo "     the server's public address; without state_dns_primary nothing is pushed anywhere)"
+for zone in "$zones"/*.zone; do sed 's/^/    /' "$zone"; echo; done
+
 step "a message to all@example.org (the all-users alias), read back over IMAP"
 python3 - <<'PY'
 import imaplib, smtplib, ssl, time, uuid
@@ -110,6 +122,43 @@ for login in ("alice", "bob", "carol"):
     print("    %-18s %s (INBOX holds %s messages)" % (address, "arrived" if found else "NOT ARRIVED", total))
     if not found:
         raise SystemExit("the demo message did not arrive for %s" % address)
+PY
+
+step "a message alice submits is DKIM-signed (rspamd, the key of example.org made on the server)"
+python3 - <<'PY'
+import email, email.policy, imaplib, smtplib, ssl, time, uuid
+from email.message import EmailMessage
+
+tls = ssl.create_default_context()
+tls.check_hostname = False
+tls.verify_mode = ssl.CERT_NONE  # the demo's certificate is self-signed
+token = "gestixi demo signed %s" % uuid.uuid4().hex[:8]
+msg = EmailMessage()
+msg["From"] = "alice@example.org"
+msg["To"] = "bob@example.org"
+msg["Subject"] = token
+msg.set_content("Signed by the server.\n")
+with smtplib.SMTP("127.0.0.1", 8587, timeout=30) as smtp:
+    smtp.starttls(context=tls)
+    smtp.login("alice@example.org", "gestixi-demo")
+    smtp.send_message(msg)
+deadline = time.monotonic() + 30
+while True:
+    imap = imaplib.IMAP4_SSL("127.0.0.1", 8993, ssl_context=tls, timeout=30)
+    imap.login("bob@example.org", "gestixi-demo")
+    imap.select("INBOX", readonly=True)
+    found = imap.search(None, "SUBJECT", '"%s"' % token)[1][0].split()
+    raw = imap.fetch(found[-1], "(BODY.PEEK[HEADER])")[1][0][1] if found else b""
+    imap.logout()
+    if found or time.monotonic() > deadline:
+        break
+    time.sleep(0.5)
+signature = email.message_from_bytes(raw, policy=email.policy.default).get("DKIM-Signature")
+if not signature:
+    raise SystemExit("the message alice submitted reached bob without a DKIM signature")
+tags = dict(part.strip().split("=", 1) for part in " ".join(str(signature).split()).split(";") if "=" in part)
+print("    DKIM-Signature: d=%s s=%s a=%s (the record %s._domainkey.%s above holds its key)"
+      % (tags["d"], tags["s"], tags["a"], tags["s"], tags["d"]))
 PY
 
 step "the webmail on 127.0.0.1:8080: Roundcube login, desktop client settings"

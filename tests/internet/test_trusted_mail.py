@@ -1,0 +1,129 @@
+"""The mail the gestixi host sends is trusted by an independent host: DKIM, SPF and DMARC
+pass, checked on the outside host by rspamd and by dkimpy against the keys BIND publishes;
+and BIND publishes, record by record, what the description and the servers call for.
+
+Run by molecule/internet/verify.yml in three parts (GESTIXI_INTERNET_PART): `signed` after the
+converge, `rotated` after the key rotation of verify.yml, `retired` after the old key's day.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+
+import pytest
+
+from internet_lib import dkim_tags, parsed, verdicts
+
+PART = os.environ.get("GESTIXI_INTERNET_PART", "signed")
+# The message signed before the rotation, found again after it (a fixed marker: the scenario's
+# containers are made afresh at each run).
+BEFORE_ROTATION = "gestixi-internet-signed-before-rotation"
+
+only = {part: pytest.mark.skipif(PART != part, reason="part %s of verify.yml" % part)
+        for part in ("signed", "rotated", "retired")}
+
+
+def assert_trusted(internet, raw: str, domain: str, selector: str) -> None:
+    message = parsed(raw)
+    signatures = dkim_tags(message)
+    assert [(s["d"], s["s"], s["a"]) for s in signatures] == [(domain, selector, "rsa-sha256")], signatures
+    verified = internet.dkimverify(raw)
+    assert verified.returncode == 0 and "signature ok" in verified.stdout, verified.stdout + verified.stderr
+    assert verdicts(message) == {"dkim": "pass", "spf": "pass", "dmarc": "pass"}, message["Authentication-Results"]
+
+
+def public_key_of(internet, domain: str, selector: str) -> str:
+    """The base64 SubjectPublicKeyInfo of the key file on the mail host (read as root there)."""
+    der = internet.inside(internet.mail, "sh", "-c", "openssl pkey -in /var/lib/gestixi-mail/dkim/%s.%s.key "
+                          "-pubout -outform DER | base64 -w0" % (domain, selector))
+    return der.strip()
+
+
+# --- Part 1: after the converge ------------------------------------------------------------
+
+@only["signed"]
+def test_a_submitted_message_is_signed_and_trusted_outside(server, internet, token):
+    server.submit("alice@example.org", "alice@example.org", ["dave@outside.test"], token)
+    assert_trusted(internet, internet.received("dave", token), "example.org", "s1")
+
+
+@only["signed"]
+def test_each_domain_signs_with_its_own_key(server, internet, token):
+    server.submit("erin@example.net", "erin@example.net", ["dave@outside.test"], token)
+    assert_trusted(internet, internet.received("dave", token), "example.net", "gestixi")
+
+
+@only["signed"]
+def test_an_automatic_reply_is_signed_and_trusted_outside(internet, token):
+    # A new sender each time: Sieve answers a sender once in :days.
+    internet.send_from_outside("frank+%s@outside.test" % token, "carol@example.org", "Question")
+    reply = internet.received("frank", token)
+    assert parsed(reply)["Subject"] == "Carol is away"
+    assert_trusted(internet, reply, "example.org", "s1")
+
+
+@only["signed"]
+def test_a_message_kept_for_after_the_rotation(server, internet):
+    server.submit("alice@example.org", "alice@example.org", ["dave@outside.test"], BEFORE_ROTATION)
+    assert_trusted(internet, internet.received("dave", BEFORE_ROTATION), "example.org", "s1")
+
+
+@only["signed"]
+def test_bind_publishes_each_record_of_the_description(internet):
+    mail_ip = internet.inside(internet.mail, "sh", "-c", "ip -4 -o route get 1.1.1.1 | sed 's/.* src \\([^ ]*\\).*/\\1/'").strip()
+    assert internet.lookup("mail.example.test.", "A") == [mail_ip]
+    for domain in ("example.org", "example.net"):
+        assert internet.lookup(domain + ".", "MX") == ["10 mail.example.test."]
+        assert internet.txt(domain + ".") == ["v=spf1 mx -all"]
+        for label, port in (("_submission", 587), ("_submissions", 465), ("_imap", 143), ("_imaps", 993),
+                            ("_sieve", 4190)):
+            assert internet.lookup("%s._tcp.%s." % (label, domain), "SRV") == ["0 1 %d mail.example.test." % port]
+        assert internet.lookup("_pop3._tcp.%s." % domain, "SRV") == ["0 0 0 ."]
+        for name in ("autoconfig", "autodiscover", "mta-sts"):
+            assert internet.lookup("%s.%s." % (name, domain), "CNAME") == ["mail.example.test."]
+    # The DKIM record is the public key of the private key on the mail host.
+    assert internet.txt("s1._domainkey.example.org.") == [
+        "v=DKIM1; k=rsa; p=%s" % public_key_of(internet, "example.org", "s1")]
+    assert internet.txt("gestixi._domainkey.example.net.") == [
+        "v=DKIM1; k=rsa; p=%s" % public_key_of(internet, "example.net", "gestixi")]
+    assert internet.txt("_dmarc.example.org.") == ["v=DMARC1; p=reject; rua=mailto:postmaster@example.org"]
+    assert internet.txt("_dmarc.example.net.") == ["v=DMARC1; p=quarantine"]
+    assert internet.txt("_smtp._tls.example.org.") == ["v=TLSRPTv1; rua=mailto:postmaster@example.org"]
+    assert internet.txt("_smtp._tls.example.net.") == []
+    (sts,) = internet.txt("_mta-sts.example.org.")
+    assert sts.startswith("v=STSv1; id=")
+    # TLSA 3 1 1: the SHA-256 of the public key of the certificate Postfix serves.
+    spki = internet.inside(internet.mail, "sh", "-c", "openssl x509 -in /etc/gestixi-mail/tls/server.crt -noout "
+                           "-pubkey | openssl pkey -pubin -outform DER | base64 -w0")
+    digest = hashlib.sha256(base64.b64decode(spki)).hexdigest()
+    assert internet.lookup("_25._tcp.mail.example.test.", "TLSA") == ["3 1 1 %s" % digest]
+
+
+# --- Part 2: after verify.yml's rotation (s2 signs, s1 stays published) ---------------------
+
+@only["rotated"]
+def test_after_the_rotation_the_next_key_signs(server, internet, token):
+    server.submit("alice@example.org", "alice@example.org", ["dave@outside.test"], token)
+    assert_trusted(internet, internet.received("dave", token), "example.org", "s2")
+
+
+@only["rotated"]
+def test_a_message_signed_with_the_old_key_still_verifies_while_it_is_published(internet):
+    assert internet.txt("s1._domainkey.example.org.") == [
+        "v=DKIM1; k=rsa; p=%s" % public_key_of(internet, "example.org", "s1")]
+    raw = internet.received("dave", BEFORE_ROTATION)
+    verified = internet.dkimverify(raw)
+    assert verified.returncode == 0 and "signature ok" in verified.stdout, verified.stdout + verified.stderr
+
+
+# --- Part 3: the old key's day has passed --------------------------------------------------
+
+@only["retired"]
+def test_the_old_key_is_withdrawn_and_destroyed(internet):
+    assert internet.txt("s1._domainkey.example.org.") == []
+    assert internet.txt("s2._domainkey.example.org.") != []
+    assert internet.run(internet.mail, "test", "-e", "/var/lib/gestixi-mail/dkim/example.org.s1.key").returncode == 1
+    # A message signed with it no longer verifies: receivers treat it as unsigned.
+    verified = internet.dkimverify(internet.received("dave", BEFORE_ROTATION))
+    assert verified.returncode != 0
