@@ -204,7 +204,7 @@ def description(users: int) -> dict:
     }]}
 
 
-def converge(users: int, workdir: str, name: str = CONTAINER) -> float:
+def converge(users: int, workdir: str, container: str = CONTAINER) -> float:
     """ansible-playbook over containers.podman.podman; the inventory's group_vars hold the vars."""
     group_vars = os.path.join(workdir, "group_vars", "all")
     os.makedirs(group_vars)
@@ -221,7 +221,7 @@ def converge(users: int, workdir: str, name: str = CONTAINER) -> float:
             json.dump(variables, handle, indent=1)  # JSON is YAML
     with open(os.path.join(workdir, "hosts.yml"), "w", encoding="utf-8") as handle:
         handle.write("all:\n  hosts:\n    %s:\n      ansible_connection: containers.podman.podman\n"
-                     % name)
+                     % container)
     with open(os.path.join(workdir, "converge.yml"), "w", encoding="utf-8") as handle:
         handle.write(CONVERGE_PLAYBOOK)
     env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),

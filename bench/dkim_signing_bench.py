@@ -84,14 +84,34 @@ def submit(port: int, messages: int, connections: int, users: list[str]) -> tupl
     threads = [threading.Thread(target=session, args=(share, i * 7)) for i, share in enumerate(shares)]
     for thread in threads:
         thread.start()
-    ready.wait()
+    try:
+        ready.wait()
+    except threading.BrokenBarrierError:
+        pass  # a session failed before the start: its error is reported below
     start = time.monotonic()
     for thread in threads:
         thread.join()
     seconds = time.monotonic() - start
     if errors:
-        raise SystemExit("submission failed: %s" % errors[0])
+        raise SubmissionFailed(errors[0])
     return seconds, tokens[-1]
+
+
+class SubmissionFailed(Exception):
+    pass
+
+
+def wait_until_accepted(port: int, users: list[str], timeout: float = 120.0) -> None:
+    """rspamd answers the milter only once it has loaded (a 451 until then, after a restart)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            submit(port, 1, 1, users)
+            return
+        except SubmissionFailed as exc:
+            if time.monotonic() > deadline:
+                raise SystemExit("submission still refused after %.0f s: %s" % (timeout, exc)) from None
+            time.sleep(1)
 
 
 def signed_in_mailbox(token: str, timeout: float = 120.0) -> bool:
@@ -123,6 +143,7 @@ def wait_queue_empty(timeout: float = 300.0) -> None:
 
 
 def series(label: str, args: argparse.Namespace, port: int, users: list[str], want_signed: bool) -> float:
+    wait_until_accepted(port, users)
     submit(port, max(args.connections, 10), args.connections, users)  # warm-up: rspamd, TLS, auth caches
     wait_queue_empty()
     seconds, last = submit(port, args.messages, args.connections, users)
@@ -159,8 +180,9 @@ def main(argv: list[str]) -> int:
               file=sys.stderr, flush=True)
         kit.start_container(image, kit.free_port(), kit.free_port(), name=CONTAINER, more_ports=((port, 587),))
         with tempfile.TemporaryDirectory(prefix="gestixi-dkim-bench.") as workdir:
-            seconds = kit.converge(len(users), workdir, name=CONTAINER)
+            seconds = kit.converge(len(users), workdir, container=CONTAINER)
         print("  converged server + %d users in %.1f s" % (len(users), seconds), file=sys.stderr, flush=True)
+        kit.wait_for_smtp(port)
         milter = kit.podman("exec", CONTAINER, "postconf", "-Ph", SUBMISSION_MILTER).stdout.strip()
         if not milter:
             raise SystemExit("the role put no milter on the submission listener")
