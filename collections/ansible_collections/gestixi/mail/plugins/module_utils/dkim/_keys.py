@@ -79,7 +79,6 @@ class KeyStore:
         self.replaced: list[str] = []
         self.removed: list[str] = []
         self.public_keys: dict[str, dict[str, str]] = {}
-        self.available: set[tuple[str, str]] = set()  # (domain, selector) with a key after this run
         self.changed = False
 
     def converge(self, wanted: list[Wanted], given: dict[str, dict[str, str]]) -> None:
@@ -142,7 +141,6 @@ class KeyStore:
         path = key_file(self.key_dir, domain, selector)
         label = "%s %s" % (domain, selector)
         exists = os.path.exists(path)
-        self.available.add((domain, selector))
         if given is not None:
             pem, public_key = given
             if exists and _read(path) == pem:
@@ -204,9 +202,8 @@ class KeyStore:
                 os.unlink(os.path.join(self.key_dir, name))
 
     def _selector_map(self, wanted: list[Wanted]) -> None:
-        """Only a domain whose signing key is there (or, in check mode, would be) signs."""
-        lines = "".join("%s %s\n" % (w.domain, w.selector) for w in sorted(wanted, key=lambda w: w.domain)
-                        if (w.domain, w.selector) in self.available)
+        """Written after the keys: a domain is in the map only once its signing key is there."""
+        lines = "".join("%s %s\n" % (w.domain, w.selector) for w in sorted(wanted, key=lambda w: w.domain))
         path = os.path.join(self.key_dir, SELECTOR_MAP)
         if os.path.exists(path) and _read(path) == lines.encode("ascii"):
             self._attributes(path, KEY_MODE)
