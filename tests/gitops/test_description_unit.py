@@ -113,7 +113,8 @@ def test_converge_calls_use_the_modules_options():
     assert org["name"] == "example.org" and org["purge"] is True and net["purge"] is False
     described_org = variables["gestixi_mail_domains"][0]
     assert org["domain"] == {"name": "example.org", "timezone": "Europe/Paris",
-                             "dns": described_org["dns"], "dkim": described_org["dkim"]}
+                             "dns": described_org["dns"], "dkim": described_org["dkim"],
+                             "application": {}}
     assert net["domain"]["dkim"] == {}  # none described: the store's settings are removed
     assert org["catchall"] == {"name": "example.org", "catchall": "postmaster@example.org"}
     assert net["catchall"] == {"name": "example.net", "catchall": ""}

@@ -68,6 +68,19 @@ class Internet:
         """dkimpy's verifier on the outside host, which asks BIND for the key."""
         return self.run(self.outside, "dkimverify", stdin=raw)
 
+    def served_certificate(self, port: int, starttls: str | None = None) -> str:
+        """The SHA-256 fingerprint of the certificate the mail host serves on port, as the outside
+        host sees it (openssl s_client, through BIND's name of the host)."""
+        argv = "openssl s_client -connect mail.example.test:%d -servername mail.example.test%s" % (
+            port, " -starttls %s" % starttls if starttls else "")
+        pem = self.inside(self.outside, "sh", "-c", "%s </dev/null 2>/dev/null | openssl x509" % argv)
+        return self.fingerprint(self.outside, pem)
+
+    def fingerprint(self, container: str, pem: str) -> str:
+        """The SHA-256 fingerprint of a PEM certificate."""
+        out = self.inside(container, "openssl", "x509", "-noout", "-fingerprint", "-sha256", stdin=pem)
+        return out.strip().partition("=")[2]
+
     def send_from_outside(self, sender: str, recipient: str, subject: str) -> None:
         """swaks on the outside host, through its Postfix (which finds the MX through BIND)."""
         self.inside(self.outside, "swaks", "--silent", "2", "--to", recipient, "--from", sender,

@@ -2,14 +2,17 @@
 pass, checked on the outside host by rspamd and by dkimpy against the keys BIND publishes;
 and BIND publishes, record by record, what the description and the servers call for.
 
-Run by molecule/internet/verify.yml in three parts (GESTIXI_INTERNET_PART): `signed` after the
-converge, `rotated` after the key rotation of verify.yml, `retired` after the old key's day.
+Run by molecule/internet/verify.yml in four parts (GESTIXI_INTERNET_PART): `signed` after the
+converge, `renewed` after a forced renewal of the ACME certificate, `rotated` after the key
+rotation of verify.yml, `retired` after the old key's day.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
+import imaplib
 import os
+import smtplib
 
 import pytest
 
@@ -20,8 +23,15 @@ PART = os.environ.get("GESTIXI_INTERNET_PART", "signed")
 # containers are made afresh at each run).
 BEFORE_ROTATION = "gestixi-internet-signed-before-rotation"
 
+# The application credential of example.org (its password: tests/mailclient.py's password_of).
+APPLICATION = "invoices@example.org"
+SENT = "GestiXi - Sent"
+
 only = {part: pytest.mark.skipif(PART != part, reason="part %s of verify.yml" % part)
-        for part in ("signed", "rotated", "retired")}
+        for part in ("signed", "renewed", "rotated", "retired")}
+# The ports that serve the certificate (Postfix's STARTTLS on 25 and 587, Dovecot's IMAPS, nginx).
+TLS_PORTS = ((25, "smtp"), (587, "smtp"), (993, None), (443, None))
+LIVE = "/etc/letsencrypt/live/gestixi-mail"
 
 
 def assert_trusted(internet, raw: str, domain: str, selector: str) -> None:
@@ -31,6 +41,20 @@ def assert_trusted(internet, raw: str, domain: str, selector: str) -> None:
     verified = internet.dkimverify(raw)
     assert verified.returncode == 0 and "signature ok" in verified.stdout, verified.stdout + verified.stderr
     assert verdicts(message) == {"dkim": "pass", "spf": "pass", "dmarc": "pass"}, message["Authentication-Results"]
+
+
+def parsed_copy_is_signed(copy) -> bool:
+    return [s["d"] for s in dkim_tags(copy)] == ["example.org"]
+
+
+def served_everywhere(internet) -> set[str]:
+    return {internet.served_certificate(port, starttls) for port, starttls in TLS_PORTS}
+
+
+def tlsa_of(internet, certificate: str) -> str:
+    spki = internet.inside(internet.mail, "sh", "-c", "openssl x509 -in %s -noout -pubkey | openssl pkey "
+                           "-pubin -outform DER | base64 -w0" % certificate)
+    return "3 1 1 %s" % hashlib.sha256(base64.b64decode(spki)).hexdigest()
 
 
 def public_key_of(internet, domain: str, selector: str) -> str:
@@ -64,6 +88,36 @@ def test_an_automatic_reply_is_signed_and_trusted_outside(internet, token):
 
 
 @only["signed"]
+def test_the_application_sends_as_two_users_signed_and_filed_read_in_their_sent_folder(server, internet, token):
+    for user in ("alice", "carol"):
+        mark = "%s-%s" % (token, user)
+        server.submit(APPLICATION, "%s@example.org" % user, ["dave@outside.test"], mark)
+        assert_trusted(internet, internet.received("dave", mark), "example.org", "s1")
+        address = "%s@example.org" % user
+        (uid,) = server.wait_for(address, SENT, "SEEN", "SUBJECT", '"%s"' % mark)
+        assert parsed_copy_is_signed(server.fetch(address, SENT, uid))
+        assert server.find_subject(address, mark) == []  # a copy in Sent, none in the inbox
+    # carol is away: her automatic reply never answers the copies of her own mail.
+    assert server.search("carol@example.org", SENT, "UNSEEN") == []
+
+
+@only["signed"]
+def test_the_application_may_not_send_as_another_domain(server):
+    for sender in ("erin@example.net", "someone@outside.test"):
+        with server.smtp_submission(APPLICATION) as smtp:
+            with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+                smtp.sendmail(sender, ["dave@outside.test"], "Subject: not ours\r\n\r\nx\r\n")
+        ((code, text),) = refused.value.recipients.values()
+        assert code == 553 and b"not owned by user invoices@example.org" in text, (code, text)
+
+
+@only["signed"]
+def test_the_application_cannot_log_in_over_imap(server):
+    with pytest.raises(imaplib.IMAP4.error, match="AUTHENTICATIONFAILED"):
+        server.imap(APPLICATION)
+
+
+@only["signed"]
 def test_a_message_kept_for_after_the_rotation(server, internet):
     server.submit("alice@example.org", "alice@example.org", ["dave@outside.test"], BEFORE_ROTATION)
     assert_trusted(internet, internet.received("dave", BEFORE_ROTATION), "example.org", "s1")
@@ -94,10 +148,32 @@ def test_bind_publishes_each_record_of_the_description(internet):
     (sts,) = internet.txt("_mta-sts.example.org.")
     assert sts.startswith("v=STSv1; id=")
     # TLSA 3 1 1: the SHA-256 of the public key of the certificate Postfix serves.
-    spki = internet.inside(internet.mail, "sh", "-c", "openssl x509 -in /etc/gestixi-mail/tls/server.crt -noout "
-                           "-pubkey | openssl pkey -pubin -outform DER | base64 -w0")
-    digest = hashlib.sha256(base64.b64decode(spki)).hexdigest()
-    assert internet.lookup("_25._tcp.mail.example.test.", "TLSA") == ["3 1 1 %s" % digest]
+    assert internet.lookup("_25._tcp.mail.example.test.", "TLSA") == [
+        tlsa_of(internet, "/etc/gestixi-mail/tls/server.crt")]
+
+
+@only["signed"]
+def test_the_acme_certificate_is_what_every_port_serves(internet):
+    live = internet.inside(internet.mail, "cat", "%s/cert.pem" % LIVE)
+    issuer = internet.inside(internet.mail, "openssl", "x509", "-noout", "-issuer", stdin=live)
+    assert "Pebble" in issuer, issuer  # issued through HTTP-01 by the test's ACME CA
+    assert served_everywhere(internet) == {internet.fingerprint(internet.mail, live)}
+    assert internet.lookup("_25._tcp.mail.example.test.", "TLSA") == [tlsa_of(internet, LIVE + "/cert.pem")]
+
+
+# --- Part renewed: after certbot's forced renewal (verify.yml), nothing restarted by hand ----
+
+@only["renewed"]
+def test_after_a_renewal_every_port_serves_the_new_certificate_and_the_tlsa_record_holds(internet):
+    archive = "/etc/letsencrypt/archive/gestixi-mail"
+    first, second = (internet.inside(internet.mail, "cat", "%s/cert%d.pem" % (archive, n)) for n in (1, 2))
+    new = internet.fingerprint(internet.mail, second)
+    assert new != internet.fingerprint(internet.mail, first)
+    assert served_everywhere(internet) == {new}
+    # The key is kept (reuse_key), so the published TLSA record matches the old and the new one:
+    # DANE holds across the renewal.
+    (published,) = internet.lookup("_25._tcp.mail.example.test.", "TLSA")
+    assert published == tlsa_of(internet, "%s/cert1.pem" % archive) == tlsa_of(internet, "%s/cert2.pem" % archive)
 
 
 # --- Part 2: after verify.yml's rotation (s2 signs, s1 stays published) ---------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 DOMAIN = "example.org"
 SENT_COPIES = "GestiXi - Sent"
 ALICE = "alice@%s" % DOMAIN
+APPLICATION = "invoices@%s" % DOMAIN  # example.org's application credential
 CAROL = "carol@%s" % DOMAIN  # has the administrator's automatic reply "Carol is away"
 ADMIN_REPLY_SUBJECT = "Carol is away"
 ADMIN_REPLY_TEXT = "I am away for a long time"
@@ -20,6 +21,18 @@ def test_wrong_password_shows_roundcube_login_error(server, browser):
     assert "Login failed" in error.text
     # Still on the login form, not in the mailbox.
     assert page.element("#rcmloginuser")
+    assert "_task=mail" not in page.driver.current_url
+
+
+def test_the_application_credential_does_not_open_the_webmail(server, browser):
+    # It sends mail (submission) with this password; Roundcube logs in over IMAP, which refuses it.
+    with server.smtp_submission(APPLICATION):
+        pass
+    page = browser()
+    page.login(APPLICATION)
+    error = page.element("#messagestack div.warning, #messagestack div.error")
+    page.screenshot("application-login")
+    assert "Login failed" in error.text
     assert "_task=mail" not in page.driver.current_url
 
 

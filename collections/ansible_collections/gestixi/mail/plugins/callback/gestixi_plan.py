@@ -12,6 +12,8 @@ description:
   - Collects what the gestixi.mail modules create, change and remove on each host (their
     secret-free C(changes), and C(diff) in C(--diff) runs) and prints a concise plan at the end
     of the run, hosts with the same plan together.
+  - The DNS records that M(gestixi.mail.gestixi_dns_check) finds not in step (C(playbooks/dns.yml))
+    are part of the plan too, as C(DNS record) changes.
   - With O(json_file), writes the plan as JSON; C(tools/plan_summary.py) turns that file into a
     Markdown comment for a pull request. Problems of the mail description (from
     M(gestixi.mail.gestixi_description_validate)) and failures of gestixi.mail modules are
@@ -76,7 +78,7 @@ from ansible_collections.gestixi.mail.plugins.plugin_utils._plan import (
 WHOLE_MODULE = "gestixi.mail.gestixi_mail"
 CONVERGE_MODULES = frozenset(["gestixi.mail.%s" % name for name in
                               ("gestixi_domain", "gestixi_user", "gestixi_alias", "gestixi_responder")]
-                             + [WHOLE_MODULE])
+                             + [WHOLE_MODULE, "gestixi.mail.gestixi_dns_check"])
 VALIDATE_MODULE = "gestixi.mail.gestixi_description_validate"
 
 

@@ -92,6 +92,15 @@ drift:
     - {name: s2027._domainkey.example.org., type: TXT, problem: missing, zone: example.org., ttl: 3600,
        values: ['"v=DKIM1; k=rsa; p=MIIB..."'], about: "DKIM key s2027 (published before it signs)",
        live: {ttl: null, values: []}}
+changes:
+  description:
+    - RV(drift) as changes of the pull request's plan (the converge modules' form, which the
+      callback P(gestixi.mail.gestixi_plan#callback) collects): V(create) a missing record,
+      V(update) one that differs, V(remove) a retired one; C(key) is the name and type.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{action: create, kind: DNS record, key: s2027._domainkey.example.org. TXT}]
 in_step:
   description: How many records the server answers as planned.
   returned: always

@@ -64,6 +64,27 @@ options:
         description. The keys themselves are M(gestixi.mail.gestixi_dkim_keys)'s.
       - Not given, an existing domain keeps its settings. V({}) removes them.
     type: dict
+  application:
+    description:
+      - The business application's submission credential. It logs in as
+        C(<login>@<domain>) on the submission ports only (never IMAP, ManageSieve or the
+        webmail), may send as any address of the domain, and a copy of what it sends as a user
+        is filed, read, in that user's C(GestiXi - Sent).
+      - Not given, an existing domain keeps its credential. Without O(application.login)
+        (for example V({})), the domain has none.
+    type: dict
+    suboptions:
+      login:
+        description:
+          - The part before C(@) of the address the application logs in as. Not a user or an
+            alias of the domain.
+        type: str
+      password:
+        description:
+          - Its password as a ready hash made with C(doveadm pw) (C({ARGON2ID}), C({BLF-CRYPT})
+            or C({SHA512-CRYPT})), never in plain text.
+          - Required for a new credential; not given, the stored hash stays.
+        type: str
   state:
     description:
       - V(absent) removes the domain; see O(cascade).
@@ -92,6 +113,16 @@ options:
       dkim:
         description: As O(dkim).
         type: dict
+      application:
+        description: As O(application).
+        type: dict
+        suboptions:
+          login:
+            description: As O(application.login).
+            type: str
+          password:
+            description: As O(application.password).
+            type: str
       state:
         description: As O(state).
         type: str
@@ -123,6 +154,13 @@ EXAMPLES = r"""
 - name: Add one domain
   gestixi.mail.gestixi_domain:
     name: example.net
+
+- name: Let the business application send as any address of example.org
+  gestixi.mail.gestixi_domain:
+    name: example.org
+    application:
+      login: invoices
+      password: "{{ vault_invoices_password_hash }}"  # doveadm pw -s ARGON2ID
 
 - name: Remove a domain and everything in it
   gestixi.mail.gestixi_domain:

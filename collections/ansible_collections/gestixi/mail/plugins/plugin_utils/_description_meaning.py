@@ -23,6 +23,7 @@ from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import
     recipient_problem,
 )
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._dates import canonical_day
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._application import setting_problems
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._dns import dns_settings, domain_dns_problems
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._password import PasswordError, hash_problem, is_hash
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._timezone import timezone_problem
@@ -101,6 +102,10 @@ class MeaningChecker:
             if why:
                 self.add(yaml_path(domain.path, "timezone"), why)
         self._dns(domain)
+        application = domain.item.get("application")
+        if isinstance(application, dict):
+            for field, why in setting_problems(application):
+                self.add(yaml_path(domain.path, *field.split(".")), why)
 
     def _dns(self, domain: _Domain) -> None:
         found = domain_dns_problems(domain.item, domain.path, domain.name)

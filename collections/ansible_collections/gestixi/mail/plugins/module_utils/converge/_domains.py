@@ -9,6 +9,7 @@ import sqlite3
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_address, canonical_domain
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Converged, Plan, plan_items
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import ProblemCollector
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._application import NONE, application_record, shown
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._dns import domain_dns_problems, setting_from_stored, stored_setting
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._timezone import timezone_problem
 
@@ -18,10 +19,13 @@ ITEM_OPTIONS = {
     "catchall": {"type": "str"},
     "dns": {"type": "dict"},
     "dkim": {"type": "dict"},
+    # None keeps the stored credential; a login of None or '' removes it.
+    "application": {"type": "dict",
+                    "options": {"login": {"type": "str"}, "password": {"type": "str", "no_log": True}}},
     "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
 }
 MAIL_DNS = ("dns", "dkim")
-DEFAULTS = {"timezone": "UTC", "catchall": "", "dns": "", "dkim": ""}
+DEFAULTS = {"timezone": "UTC", "catchall": "", "dns": "", "dkim": "", "application": NONE}
 
 
 def argument_spec() -> dict:
@@ -37,9 +41,17 @@ def argument_spec() -> dict:
 
 
 def public(record: dict) -> dict:
-    shown = {"timezone": record["timezone"], "catchall": record["catchall"] or None}
-    shown.update((key, setting_from_stored(record[key])) for key in MAIL_DNS if record[key])
-    return shown
+    view = {"timezone": record["timezone"], "catchall": record["catchall"] or None}
+    view.update((key, setting_from_stored(record[key])) for key in MAIL_DNS if record[key])
+    if record["application"]:
+        view["application"] = shown(record["application"])
+    return view
+
+
+def _new_password_shown(before: dict, after: dict, view: dict) -> None:
+    old, new = before["application"], after["application"]
+    if old and new and old["address"] == new["address"] and old["password"] != new["password"]:
+        view["application"] = shown(new, "changed")
 
 
 def items_from_params(params: dict) -> list[tuple[str, dict]]:
@@ -52,8 +64,21 @@ def items_from_params(params: dict) -> list[tuple[str, dict]]:
 
 def load(conn: sqlite3.Connection) -> dict[str, dict]:
     return {row["name"]: {"timezone": row["timezone"], "catchall": row["catchall"] or "",
-                          "dns": row["dns"], "dkim": row["dkim"]}
-            for row in conn.execute("SELECT name, timezone, catchall, dns, dkim FROM domains")}
+                          "dns": row["dns"], "dkim": row["dkim"],
+                          "application": _stored_application(row)}
+            for row in conn.execute("SELECT name, timezone, catchall, dns, dkim, application_login, "
+                                    "application_password FROM domains")}
+
+
+def _stored_application(row: sqlite3.Row) -> dict | str:
+    if row["application_login"] is None:
+        return NONE
+    return {"address": row["application_login"], "password": row["application_password"]}
+
+
+def _application_columns(record: dict) -> tuple[str | None, str]:
+    application = record["application"]
+    return (application["address"], application["password"]) if application else (None, "")
 
 
 def validate(params: dict, current: dict[str, dict]) -> tuple[dict[str, dict], set[str]]:
@@ -75,7 +100,12 @@ def validate(params: dict, current: dict[str, dict]) -> tuple[dict[str, dict], s
         if item["state"] == "absent":
             absent.add(name)
             continue
-        record = {"timezone": item["timezone"], "catchall": None, "dns": None, "dkim": None}
+        record = {"timezone": item["timezone"], "catchall": None, "dns": None, "dkim": None, "application": None}
+        if item["application"] is not None:
+            record["application"], found = application_record(
+                item["application"], name, current.get(name, {}).get("application", NONE))
+            for field, why in found:
+                problems.add(label, field, why)
         if item["dns"] is not None or item["dkim"] is not None:
             # Checked together (a selector of dkim may clash with another); one not given is the store's.
             stored = current.get(name, {})
@@ -103,13 +133,17 @@ def validate(params: dict, current: dict[str, dict]) -> tuple[dict[str, dict], s
 def converge_domains(conn: sqlite3.Connection, params: dict) -> Converged:
     current = load(conn)
     wanted, absent = validate(params, current)
-    plan = plan_items(Plan("domain", public), current, wanted, absent=absent,
+    plan = plan_items(Plan("domain", public, _new_password_shown), current, wanted, absent=absent,
                       purge=params["purge"], defaults=DEFAULTS)
     _refuse_removal_of_used(conn, plan, params["cascade"])
-    conn.executemany("INSERT INTO domains (name, timezone, catchall, dns, dkim) VALUES (?, ?, NULLIF(?, ''), ?, ?)",
-                     [(name, r["timezone"], r["catchall"], r["dns"], r["dkim"]) for name, r in plan.created])
-    conn.executemany("UPDATE domains SET timezone = ?, catchall = NULLIF(?, ''), dns = ?, dkim = ? WHERE name = ?",
-                     [(r["timezone"], r["catchall"], r["dns"], r["dkim"], name) for name, before, r in plan.updated])
+    conn.executemany("INSERT INTO domains (name, timezone, catchall, dns, dkim, application_login, application_password) "
+                     "VALUES (?, ?, NULLIF(?, ''), ?, ?, ?, ?)",
+                     [(name, r["timezone"], r["catchall"], r["dns"], r["dkim"], *_application_columns(r))
+                      for name, r in plan.created])
+    conn.executemany("UPDATE domains SET timezone = ?, catchall = NULLIF(?, ''), dns = ?, dkim = ?, "
+                     "application_login = ?, application_password = ? WHERE name = ?",
+                     [(r["timezone"], r["catchall"], r["dns"], r["dkim"], *_application_columns(r), name)
+                      for name, before, r in plan.updated])
     for name, record in plan.removed:
         _delete_domain(conn, name)
     return Converged([plan])

@@ -12,14 +12,18 @@ from typing import Callable, Hashable, Iterable
 
 Record = dict
 PublicView = Callable[[Record], Record]
+# Adjusts the view of an updated record (before, after, view of after): a public view shows
+# that a secret is set, and this says where it changed, without showing it.
+SecretChange = Callable[[Record, Record, Record], None]
 
 
 class Plan:
     """What one converge does to one kind of item (domains, users, ...)."""
 
-    def __init__(self, kind: str, public: PublicView) -> None:
+    def __init__(self, kind: str, public: PublicView, secret_change: SecretChange | None = None) -> None:
         self.kind = kind
         self.public = public
+        self.secret_change = secret_change
         self.created: list[tuple[Hashable, Record]] = []
         self.updated: list[tuple[Hashable, Record, Record]] = []
         self.removed: list[tuple[Hashable, Record]] = []
@@ -45,7 +49,12 @@ class Plan:
     def diff(self) -> dict:
         before = {key_text(k): self.public(b) for k, b, a in self.updated}
         before.update((key_text(k), self.public(b)) for k, b in self.removed)
-        after = {key_text(k): self.public(a) for k, b, a in self.updated}
+        after = {}
+        for key, old, new in self.updated:
+            view = self.public(new)
+            if self.secret_change:
+                self.secret_change(old, new, view)
+            after[key_text(key)] = view
         after.update((key_text(k), self.public(a)) for k, a in self.created)
         return {"before_header": "%s (store)" % self.kind, "after_header": "%s (wanted)" % self.kind,
                 "before": to_text_block(before), "after": to_text_block(after)}

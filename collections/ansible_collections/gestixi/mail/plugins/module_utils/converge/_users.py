@@ -19,7 +19,7 @@ import sqlite3
 from typing import Callable, Hashable
 
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_domain, login_problem
-from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Converged, Plan, key_text, plan_items, to_text_block
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Converged, Plan, plan_items
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, ProblemCollector
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._alias_graph import ALIAS_TO_USER, CATCHALL, EMPTY_ALIAS
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._user import DEFAULTS, format_quota, name_problem, parse_quota
@@ -122,21 +122,10 @@ def public(record: dict) -> dict:
             "enabled": bool(record["enabled"]), "password": "(set)"}
 
 
-class UserPlan(Plan):
-    """A Plan whose diff says '(changed)' for a new password and never shows any hash."""
-
-    def diff(self) -> dict:
-        before = {key_text(k): public(b) for k, b, _after in self.updated}
-        before.update((key_text(k), public(b)) for k, b in self.removed)
-        after = {}
-        for key, old, new in self.updated:
-            view = public(new)
-            if new["password"] != old["password"]:
-                view["password"] = "(changed)"
-            after[key_text(key)] = view
-        after.update((key_text(k), public(a)) for k, a in self.created)
-        return {"before_header": "%s (store)" % self.kind, "after_header": "%s (wanted)" % self.kind,
-                "before": to_text_block(before), "after": to_text_block(after)}
+def _new_password_shown(before: dict, after: dict, view: dict) -> None:
+    """The diff says '(changed)' for a new password, and never shows any hash."""
+    if after["password"] != before["password"]:
+        view["password"] = "(changed)"
 
 
 def _public_responder(record: dict) -> dict:
@@ -286,7 +275,7 @@ def converge_users(conn: sqlite3.Connection, params: dict, check_mode: bool = Fa
     current = load(conn, domain) if domain else {}
     wanted = validate(params, current, domain_exists(conn))
     resolve_passwords(wanted, current, scheme, hash_new=not check_mode)
-    plan = plan_items(UserPlan("user", public), current, wanted.records, absent=wanted.absent,
+    plan = plan_items(Plan("user", public, _new_password_shown), current, wanted.records, absent=wanted.absent,
                       purge=params["purge"], defaults=DEFAULTS)
     conn.executemany(
         "INSERT INTO users (address, domain, login, display_name, password, quota_bytes, enabled) "

@@ -32,6 +32,9 @@ except ImportError:  # reported by the module, with what to install
 MISSING = "missing"
 DIFFERS = "differs"
 RETIRED = "retired"
+# A drifted record as a change of the plan (the converge modules' `changes`): what a push does.
+ACTIONS = {MISSING: "create", DIFFERS: "update", RETIRED: "remove"}
+CHANGE_KIND = "DNS record"
 
 
 class Wanted:
@@ -131,7 +134,8 @@ def _drift(record: Wanted, problem: str, live: dict) -> dict:
 
 
 def check(records: list[Wanted], server: str, port: int, timeout: float, zones: list[str] | None) -> dict:
-    """The module's result: drift (with each record's zone), in_step, not_checked."""
+    """The module's result: drift (with each record's zone), changes (the same, as the plan's
+    lines), in_step, not_checked."""
     zones = [zone.lower().rstrip(".") + "." for zone in zones or []]
     drift, not_checked, in_step = [], [], 0
     problems = []
@@ -155,4 +159,6 @@ def check(records: list[Wanted], server: str, port: int, timeout: float, zones: 
             drift.append(found)
     if problems:
         raise MailStateError(problems)
-    return {"drift": drift, "in_step": in_step, "not_checked": not_checked}
+    changes = [{"action": ACTIONS[found["problem"]], "kind": CHANGE_KIND, "key": "%s %s" % (found["name"], found["type"])}
+               for found in drift]
+    return {"drift": drift, "changes": changes, "in_step": in_step, "not_checked": not_checked}

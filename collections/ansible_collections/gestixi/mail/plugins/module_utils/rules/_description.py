@@ -78,6 +78,13 @@ def declared_twice(domains: list, paths: list[str] | None = None) -> list[Invali
                         twice(yaml_path(where, "to", to_index), "the recipient %s" % target, recipients[target])
                     else:
                         recipients[target] = yaml_path(where, "to", to_index)
+        # The application's login is an address of the domain too: one mailbox, alias or login each.
+        application = item.get("application")
+        login = application.get("login") if isinstance(application, dict) else None
+        if isinstance(login, str) and login_problem(login) is None:
+            first = logins.get(login) or aliases.get("%s@%s" % (login, name))
+            if first:
+                twice(yaml_path(here, "application", "login"), "the address %s@%s" % (login, name), first)
     return problems
 
 

@@ -109,6 +109,36 @@ DESCRIPTION_SCHEMA = {
                 "dkim": {
                     "$ref": "#/definitions/dkim",
                 },
+                "application": {
+                    "$ref": "#/definitions/application",
+                },
+            },
+        },
+        "application": {
+            "description": (
+                "The business application's submission credential: it logs in as login@domain on "
+                "the submission ports only (no IMAP, no webmail), may send as any address of the "
+                "domain, and a copy of what it sends as a user is filed, read, in that user's "
+                "\"GestiXi - Sent\"."
+            ),
+            "type": ["object", "null"],
+            "required": ["login"],
+            "additionalProperties": False,
+            "properties": {
+                "login": {
+                    "description": "The part before @ of the address it logs in as (not a user or an alias of the domain).",
+                    "type": "string",
+                    "minLength": 1,
+                },
+                "password": {
+                    "description": (
+                        "Its password as a hash made with 'doveadm pw' ({ARGON2ID}, {BLF-CRYPT} or "
+                        "{SHA512-CRYPT}), never in plain text. Required when the credential is new; "
+                        "left out, the stored one stays (as in an export)."
+                    ),
+                    "type": "string",
+                    "minLength": 1,
+                },
             },
         },
         "dns": {

@@ -39,13 +39,15 @@ REQUIRED_HINTS = {
     ("responder", "name"): "every automatic reply needs a short name, for example holidays",
     ("dkim_previous", "selector"): "name the selector of the old key, for example gestixi2025",
     ("dkim_previous", "until"): "give the last day the old key stays published (YYYY-MM-DD)",
+    ("application", "login"): "name the login the application sends with, for example invoices",
 }
 # How an item of each definition is called in messages.
 THING = {"domain": "a domain", "user": "a user", "alias": "an alias", "responder": "an automatic reply",
-         "dns": "dns", "dmarc": "dmarc", "dkim": "dkim", "dkim_previous": "a previous DKIM key"}
+         "dns": "dns", "dmarc": "dmarc", "dkim": "dkim", "dkim_previous": "a previous DKIM key",
+         "application": "an application credential"}
 
 # The key shown in "a mapping such as 'name: ...'", where it is not name.
-FIRST_KEY = {"dkim_previous": "selector"}
+FIRST_KEY = {"dkim_previous": "selector", "application": "login"}
 
 
 class _Redacted:

@@ -162,7 +162,8 @@ def export(conn: sqlite3.Connection, params: dict, store_exists: bool = True) ->
     """The whole result of gestixi_mail_info (without changed)."""
     opts = Options(params)
     where, args = _domain_filter("name", opts.domains)
-    rows = conn.execute("SELECT name, timezone, catchall, dns, dkim FROM domains%s ORDER BY name" % where, args)
+    rows = conn.execute("SELECT name, timezone, catchall, dns, dkim, application_login FROM domains%s ORDER BY name"
+                        % where, args)
     entries = {row["name"]: _domain_entry(row, opts) for row in rows}
     names = sorted(entries)
     users = _read_users(conn, opts.domains)
@@ -228,6 +229,9 @@ def _domain_entry(row: sqlite3.Row, opts: Options) -> dict:
     for key in ("dns", "dkim"):
         if row[key]:
             entry[key] = setting_from_stored(row[key])
+    if row["application_login"]:
+        # Without its password (no secret leaves the store): applied back, the stored one stays.
+        entry["application"] = {"login": row["application_login"].partition("@")[0]}
     return entry
 
 

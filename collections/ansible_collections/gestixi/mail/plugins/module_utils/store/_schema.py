@@ -78,6 +78,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE domains ADD COLUMN dns TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE domains ADD COLUMN dkim TEXT NOT NULL DEFAULT ''",
     ),
+    (
+        # The application's submission credential (rules/_application.py): the address it logs
+        # in as (NULL: none) and its password hash. Dovecot's passdb and Postfix's sender login
+        # and copy tables read them.
+        "ALTER TABLE domains ADD COLUMN application_login TEXT",
+        "ALTER TABLE domains ADD COLUMN application_password TEXT NOT NULL DEFAULT ''",
+        "CREATE UNIQUE INDEX domains_application_login ON domains (application_login)",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

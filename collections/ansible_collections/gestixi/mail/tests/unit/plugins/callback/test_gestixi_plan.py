@@ -132,6 +132,26 @@ def test_only_the_converge_modules_changes_are_recorded_and_merged_across_tasks(
         "failed": False, "problems": [], "errors": []}}}
 
 
+def test_the_dns_records_not_in_step_are_part_of_the_plan():
+    plugin = callback()
+    plugin.v2_playbook_on_start(Playbook())
+    changes = [{"action": "update", "kind": "DNS record", "key": "_dmarc.example.org. TXT"},
+               {"action": "create", "kind": "DNS record", "key": "s2027._domainkey.example.org. TXT"},
+               {"action": "remove", "kind": "DNS record", "key": "s2025._domainkey.example.org. TXT"}]
+    plugin.v2_runner_on_ok(Result("mail1", Task("gestixi_dns_check", resolved="gestixi.mail.gestixi_dns_check"),
+                                  {"drift": [], "changes": changes}))
+    plugin.v2_runner_on_ok(Result("mail1", Task(WHOLE), {"changes": [create("user", "bob@example.org")]}))
+    run = plugin.run_data()
+    assert sorted(c["key"] for c in run["hosts"]["mail1"]["changes"]) == sorted(
+        ["bob@example.org"] + [c["key"] for c in changes])
+    text = markdown(run)
+    for line in ("| ✏️ change | DNS record | `_dmarc.example.org. TXT` |",
+                 "| ➕ create | DNS record | `s2027._domainkey.example.org. TXT` |",
+                 "| ➖ remove | DNS record | `s2025._domainkey.example.org. TXT` |"):
+        assert line in text, text
+    assert text.index("bob@example.org") < text.index("_dmarc.example.org.")
+
+
 def test_the_descriptions_problems_and_the_modules_errors_of_a_failed_run():
     plugin = callback()
     problem = {"path": "gestixi_mail_domains[0].users[1].login", "message": "'Bob' is not a valid login"}

@@ -13,6 +13,7 @@ import pytest
 from ansible_collections.gestixi.mail.plugins.module_utils.converge import _runner
 
 from ansible_collections.gestixi.mail.plugins.module_utils.sieve import _sync
+from ansible_collections.gestixi.mail.plugins.module_utils.store._export import export
 from ansible_collections.gestixi.mail.plugins.module_utils.store._store import Store
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._whole_description import (
     converge_description,
@@ -66,6 +67,17 @@ def rows(path: str, query: str) -> list[tuple]:
     conn = sqlite3.connect(path)
     try:
         return [tuple(row) for row in conn.execute(query)]
+    finally:
+        conn.close()
+
+
+def exported_description(path: str) -> dict:
+    """What gestixi_mail_info exports of the store (its default options)."""
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    try:
+        return export(conn, {"domains": None, "include": [], "include_defaults": False, "name_form": "unicode",
+                             "client_settings": None})
     finally:
         conn.close()
 
@@ -317,8 +329,6 @@ def test_a_description_with_a_plain_text_password_is_never_recorded(params):
 
 
 def test_the_mail_dns_settings_are_kept_as_written_and_a_change_is_a_domain_update(params):
-    from ansible_collections.gestixi.mail.plugins.module_utils.store._export import export  # noqa: PLC0415
-
     params["domains"][0]["dns"] = {"spf": ["ip4:192.0.2.10"], "dmarc": {"policy": "reject"}}
     params["domains"][0]["dkim"] = {"selector": "s2026", "next_selector": "s2027"}
     assert converge(params).failure is None
@@ -334,13 +344,7 @@ def test_the_mail_dns_settings_are_kept_as_written_and_a_change_is_a_domain_upda
     diff = rotated["diff"][0]
     assert "s2027" in diff["after"] and "next_selector" in diff["before"] and "next_selector" not in diff["after"]
 
-    conn = sqlite3.connect(params["store_path"])
-    conn.row_factory = sqlite3.Row
-    try:
-        exported = export(conn, {"domains": None, "include": [], "include_defaults": False, "name_form": "unicode",
-                                 "client_settings": None})
-    finally:
-        conn.close()
+    exported = exported_description(params["store_path"])
     org = next(d for d in exported["domains"] if d["name"] == "example.org")
     assert org["dkim"] == params["domains"][0]["dkim"]
     assert org["dns"] == {"spf": ["ip4:192.0.2.10"], "dmarc": {"policy": "reject"}}
@@ -360,4 +364,66 @@ def test_bad_mail_dns_settings_are_refused_at_their_paths_and_nothing_is_written
     module = converge(params)
     assert module.result is None
     assert [p["path"] for p in module.failure["problems"]] == ["domains[0].dkim.selector", "domains[1].dns.mx[0]"]
+    assert read(params["store_path"]) == before
+
+
+APP_HASH = ("{SHA512-CRYPT}$6$applicationsalt$1JLb5h5YHBsN5S1kWbRFoY/OqnNVvMB7n/ZqOAq3cX8Cze3JJBmb"
+            "Jx1EnWGH8ciE4iQJFpFxkv4DxO3KzXq3v0")
+
+
+def test_the_application_credential_is_stored_shown_without_its_hash_and_kept_by_an_export(params):
+    params["domains"][0]["application"] = {"login": "invoices", "password": APP_HASH}
+    first = converge(params).result
+    assert rows(params["store_path"], "SELECT name, application_login, application_password FROM domains "
+                                      "ORDER BY name") == [("example.net", None, ""),
+                                                           ("example.org", "invoices@example.org", APP_HASH)]
+    assert APP_HASH not in repr(first) and APP_HASH.rsplit("$", maxsplit=1)[-1] not in repr(first)
+    assert "invoices@example.org (password set)" in first["diff"][0]["after"]
+
+    # A new hash: an update of the domain, said without the hash.
+    other = APP_HASH.replace("applicationsalt", "othersaltothers")
+    params["domains"][0]["application"]["password"] = other
+    changed = converge(params).result
+    assert changed["changes"] == [{"action": "update", "kind": "domain", "key": "example.org",
+                                   "fields": ["application"]}]
+    assert "invoices@example.org (password changed)" in changed["diff"][0]["after"]
+    assert other not in repr(changed)
+
+    # The export has the login only; applied back, the stored hash stays and nothing changes.
+    exported = exported_description(params["store_path"])
+    org = next(d for d in exported["domains"] if d["name"] == "example.org")
+    assert org["application"] == {"login": "invoices"}
+    params["domains"][0]["application"] = org["application"]
+    assert converge(params).result["changed"] is False
+    assert rows(params["store_path"], "SELECT application_password FROM domains WHERE name = 'example.org'") == [
+        (other,)]
+
+    # Left out of the description: the domain has no credential any more.
+    del params["domains"][0]["application"]
+    assert converge(params).result["changes"][0]["fields"] == ["application"]
+    assert rows(params["store_path"], "SELECT application_login, application_password FROM domains "
+                                      "WHERE name = 'example.org'") == [(None, "")]
+
+
+@pytest.mark.parametrize("application, path, words", [
+    ({"login": "invoices", "password": "plain text secret"}, "domains[0].application.password", "never in plain text"),
+    ({"login": "invoices", "password": "{SHA512-CRYPT}$6$x"}, "domains[0].application.password", "malformed"),
+    ({"login": "invoices"}, "domains[0].application.password", "needs its password"),
+    ({"login": "not valid!", "password": APP_HASH}, "domains[0].application.login", "not a valid login"),
+    ({"login": "bob", "password": APP_HASH}, "domains[0].application.login", "bob@example.org is declared twice"),
+    ({"login": "contact", "password": APP_HASH}, "domains[0].application.login", "declared twice"),
+    ({"password": APP_HASH}, "domains[0].application.login", "is missing"),
+    ({"login": "invoices", "password": APP_HASH, "services": ["imap"]}, "domains[0].application.services",
+     "unknown key"),
+])
+def test_a_bad_application_credential_is_refused_at_its_path_and_nothing_is_written(params, application, path, words):
+    converge(params)
+    before = read(params["store_path"])
+    params["domains"][0]["application"] = application
+    module = converge(params)
+    assert module.result is None
+    problems = module.failure["problems"]
+    assert [p["path"] for p in problems] == [path], problems
+    assert words in problems[0]["message"]
+    assert "plain text secret" not in repr(module.failure)
     assert read(params["store_path"]) == before

@@ -24,6 +24,7 @@ from ansible_collections.gestixi.mail.plugins.module_utils.store._store import m
 
 HASH_SHA = "{SHA512-CRYPT}$6$saltsalt$4wnYMBbS1Xl2JeLrTeAJpI6e0kNaJo/ZA4V5Wc7pRWGo0z6i3AQ8LoPXYfdXGdg"
 HASH_ARGON = "{ARGON2ID}$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHQ$Zm9vYmFyYmF6"
+APPLICATION_HASH = "{BLF-CRYPT}$2y$10$applicationsaltappliOyJ1b2Ft8pGZbl9QeF0yhNGFK7h5yKdxe"
 
 
 def params(**overrides) -> dict:
@@ -46,8 +47,8 @@ def conn() -> sqlite3.Connection:
 def filled(conn: sqlite3.Connection) -> sqlite3.Connection:
     conn.executescript("""
         INSERT INTO domains VALUES ('example.org', 'Europe/Paris', 'postmaster@example.org', '',
-                                    '{"selector":"s2026"}');
-        INSERT INTO domains VALUES ('xn--bcher-kva.example', 'UTC', NULL, '', '');
+                                    '{"selector":"s2026"}', 'invoices@example.org', '%s');
+        INSERT INTO domains VALUES ('xn--bcher-kva.example', 'UTC', NULL, '', '', NULL, '');
         INSERT INTO users VALUES ('bob@example.org', 'example.org', 'bob', '', '%s', 0, 0);
         INSERT INTO users VALUES ('alice@example.org', 'example.org', 'alice', 'Alice Martin',
                                   '%s', 2147483648, 1);
@@ -68,7 +69,7 @@ def filled(conn: sqlite3.Connection) -> sqlite3.Connection:
                                        '2026-12-20', '2027-01-04', 7);
         INSERT INTO responders VALUES ('example.org', '', 'closure', 0, 'Closed', 'Closed today',
                                        NULL, NULL, 3);
-    """ % (HASH_SHA, HASH_ARGON, "$2y$10$abcdefghijklmnopqrstuu5Wc7pRWGo0z6i3AQ8LoPXYfdXGdgHa"))
+    """ % (APPLICATION_HASH, HASH_SHA, HASH_ARGON, "$2y$10$abcdefghijklmnopqrstuu5Wc7pRWGo0z6i3AQ8LoPXYfdXGdgHa"))
     return conn
 
 
@@ -108,7 +109,7 @@ def test_full_export(filled: sqlite3.Connection) -> None:
             "name": "example.org",
             "timezone": "Europe/Paris",
             "catchall": "postmaster@example.org",
-            "dkim": {"selector": "s2026"},
+            "dkim": {"selector": "s2026"}, "application": {"login": "invoices"},
             "users": [
                 {"login": "alice", "name": "Alice Martin", "quota": "2G",
                  "responders": [{"name": "holidays", "subject": "Away", "message": "Back soon",
@@ -140,7 +141,8 @@ def test_no_secret_anywhere(filled: sqlite3.Connection) -> None:
     text = json.dumps(export(filled, params(include_defaults=True, client_settings={
         "imap_host": "mail.example.org", "imap_port": 993, "imap_security": "ssl",
         "smtp_host": None, "smtp_port": 465, "smtp_security": "ssl"})), ensure_ascii=False)
-    for row in filled.execute("SELECT password FROM users"):
+    for row in filled.execute("SELECT password FROM users UNION SELECT application_password FROM domains "
+                              "WHERE application_login IS NOT NULL"):
         assert row["password"] not in text
         assert row["password"].split("}", 1)[-1] not in text
     assert "$6$" not in text and "$argon2id$" not in text and "$2y$" not in text
@@ -168,7 +170,7 @@ def test_restrict_and_include(filled: sqlite3.Connection) -> None:
     result = export(filled, params(domains=["example.org", "absent.example"], include=["responders"]))
     assert result["domains"] == [{
         "name": "example.org", "timezone": "Europe/Paris", "catchall": "postmaster@example.org",
-        "dkim": {"selector": "s2026"},
+        "dkim": {"selector": "s2026"}, "application": {"login": "invoices"},
         "users": [{"login": "alice", "responders": [{"name": "holidays", "subject": "Away",
                                                      "message": "Back soon", "start": "2026-12-20",
                                                      "end": "2027-01-04"}]}],

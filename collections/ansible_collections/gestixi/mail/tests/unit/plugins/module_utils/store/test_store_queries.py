@@ -4,8 +4,9 @@
 
 roles/server/vars/store_queries.yml is what the server role writes into Postfix's sqlite:
 tables and Dovecot's sql args. Each query is run the way the daemon runs it: Postfix replaces
-every %s with the looked-up key, quoted for SQLite (a ' becomes ''), and joins the rows of the
-answer with commas; Dovecot replaces %u with user@domain, escaped the same way.
+every %s with the looked-up key, quoted for SQLite (a ' becomes ''), %d with its domain part
+(no query at all for a key without one), and joins the rows of the answer with commas; Dovecot
+replaces %u with user@domain, escaped the same way, and %s with the service (imap, smtp, ...).
 """
 from __future__ import annotations
 
@@ -35,8 +36,10 @@ def queries():
 def conn(tmp_path):
     store = Store(str(tmp_path / "mail.sqlite"))
     with store.transaction() as connection:
-        connection.executemany("INSERT INTO domains (name, catchall) VALUES (?, ?)", [
-            ("example.org", "contact@example.org"), ("other.test", None)])
+        connection.executemany("INSERT INTO domains (name, catchall, application_login, application_password) "
+                               "VALUES (?, ?, ?, ?)", [
+                                   ("example.org", "contact@example.org", "invoices@example.org", "{BLF-CRYPT}app-hash"),
+                                   ("other.test", None, None, "")])
         connection.executemany(
             "INSERT INTO users (address, domain, login, password, quota_bytes, enabled) VALUES (?, ?, ?, ?, ?, ?)", [
                 ("alice@example.org", "example.org", "alice", "{BLF-CRYPT}alice-hash", 1073741824, 1),
@@ -65,19 +68,23 @@ def conn(tmp_path):
 
 def postfix(conn: sqlite3.Connection, query: str, key: str) -> list[str]:
     """The answer of a Postfix sqlite: table, as a sorted list of the comma-joined values."""
-    rows = conn.execute(query.replace("%s", sql_quote(key))).fetchall()
+    local, at, domain = key.rpartition("@")
+    if "%d" in query and not (at and domain):
+        return []
+    rows = conn.execute(query.replace("%s", sql_quote(key)).replace("%d", sql_quote(domain))).fetchall()
     assert all(len(row) == 1 for row in rows), "a Postfix query must return one column"
     return sorted(row[0] for row in rows)
 
 
-def dovecot(conn: sqlite3.Connection, query: str, user: str | None = None) -> list[dict]:
-    sql = query if user is None else query.replace("%u", sql_quote(user))
+def dovecot(conn: sqlite3.Connection, query: str, user: str | None = None, service: str = "imap") -> list[dict]:
+    sql = query.replace("%s", service)
+    sql = sql if user is None else sql.replace("%u", sql_quote(user))
     return [dict(row) for row in conn.execute(sql).fetchall()]
 
 
 def test_every_query_is_tested_here(queries):
-    assert sorted(queries["postfix"]) == ["aliases", "domains", "local_senders", "mailboxes", "sender_logins",
-                                          "sent_copies"]
+    assert sorted(queries["postfix"]) == ["aliases", "application_copies", "application_logins", "domains",
+                                          "local_senders", "mailboxes", "sender_logins", "sent_copies"]
     assert sorted(queries["dovecot"]) == ["iterate", "password", "user"]
 
 
@@ -145,13 +152,35 @@ def test_quotes_in_keys_are_data_not_sql(conn, queries):
 
 def test_sender_logins(conn, queries):
     query = queries["postfix"]["sender_logins"]
-    assert postfix(conn, query, "alice@example.org") == ["alice@example.org"]
-    assert postfix(conn, query, "carol@example.org") == []
+    app = "invoices@example.org"  # the application credential of example.org: any of its addresses
+    assert postfix(conn, query, "alice@example.org") == ["alice@example.org", app]
+    assert postfix(conn, query, "carol@example.org") == [app]
     # the enabled local users an alias reaches may send as it; external recipients may not
-    assert postfix(conn, query, "contact@example.org") == ["alice@example.org"]
-    assert postfix(conn, query, "all@example.org") == ["alice@example.org", "bob@example.org"]
-    assert postfix(conn, query, "team@other.test") == ["dave@other.test"]
-    assert postfix(conn, query, "@example.org") == []
+    assert postfix(conn, query, "contact@example.org") == ["alice@example.org", app]
+    assert postfix(conn, query, "all@example.org") == ["alice@example.org", "bob@example.org", app]
+    assert postfix(conn, query, "no-reply@example.org") == [app]
+    # A key with an extension finds nobody, so that Postfix asks again without it (bob+tag@ is bob's).
+    assert postfix(conn, query, "bob+tag@example.org") == []
+    assert postfix(conn, query, "bob@example.org") == ["bob@example.org", app]
+    assert postfix(conn, query, "team@other.test") == ["dave@other.test"]  # no credential there
+    assert postfix(conn, query, "@example.org") == [app]
+    assert postfix(conn, query, "partner@external.example") == []
+    assert postfix(conn, query, "example.org") == []
+
+
+def test_application_logins_get_the_copy_class_and_users_do_not(conn, queries):
+    query = queries["postfix"]["application_logins"]
+    assert postfix(conn, query, "invoices@example.org") == ["gestixi_application_copy"]
+    assert postfix(conn, query, "alice@example.org") == []
+    assert postfix(conn, query, "invoices@other.test") == []
+
+
+def test_application_copies_go_to_enabled_users_only(conn, queries):
+    query = queries["postfix"]["application_copies"]
+    assert postfix(conn, query, "alice@example.org") == ["BCC alice+gestixi-sent@example.org"]
+    assert postfix(conn, query, "carol@example.org") == []
+    assert postfix(conn, query, "contact@example.org") == []  # an alias: nobody's folder
+    assert postfix(conn, query, "no-reply@example.org") == []
 
 
 def test_local_senders_refuse_the_domains_of_the_store(conn, queries):
@@ -182,6 +211,21 @@ def test_dovecot_password_and_user(conn, queries):
                                                          "quota_rule": "*:bytes=1073741824"}]
     assert dovecot(conn, user, "bob@example.org") == [{"user": "bob@example.org", "quota_rule": "*:bytes=0"}]
     assert dovecot(conn, user, "carol@example.org") == []  # disabled: LMTP refuses its mail
+
+
+def test_dovecot_application_credential_is_for_smtp_only(conn, queries):
+    password, user = queries["dovecot"]["password"], queries["dovecot"]["user"]
+    app = "invoices@example.org"
+    assert dovecot(conn, password, app, service="smtp") == [{"user": app, "password": "{BLF-CRYPT}app-hash"}]
+    for service in ("imap", "pop3", "sieve", "lmtp", "doveadm"):
+        assert dovecot(conn, password, app, service=service) == [], service
+    assert dovecot(conn, user, app) == []  # no mailbox
+    assert dovecot(conn, password, "alice@example.org", service="smtp") == [
+        {"user": "alice@example.org", "password": "{BLF-CRYPT}alice-hash"}]
+    # A user of the same address (refused by the description's rules) would win, alone.
+    conn.execute("UPDATE domains SET application_login = 'bob@example.org' WHERE name = 'example.org'")
+    assert dovecot(conn, password, "bob@example.org", service="smtp") == [
+        {"user": "bob@example.org", "password": "{BLF-CRYPT}bob-hash"}]
 
 
 def test_dovecot_iterate_lists_enabled_users(conn, queries):
