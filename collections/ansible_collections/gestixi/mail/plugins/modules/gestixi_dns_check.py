@@ -94,8 +94,8 @@ drift:
        live: {ttl: null, values: []}}
 changes:
   description:
-    - RV(drift) as changes of the pull request's plan (the converge modules' form, which the
-      callback P(gestixi.mail.gestixi_plan#callback) collects): V(create) a missing record,
+    - RV(drift) as changes of the pull request's plan, in the converge modules' form, which the
+      callback P(gestixi.mail.gestixi_plan#callback) collects. V(create) is a missing record,
       V(update) one that differs, V(remove) a retired one; C(key) is the name and type.
   returned: always
   type: list
