@@ -20,10 +20,15 @@ from ansible_collections.gestixi.mail.plugins.module_utils.rules._password impor
 NONE = ""  # the stored setting of a domain without an application credential
 
 
+def _given(setting: dict) -> bool:
+    """False for a domain without a credential (no login: {} removes it)."""
+    return bool(setting) and setting.get("login") not in (None, "")
+
+
 def setting_problems(setting: dict) -> list[tuple[str, str]]:
     """The problems of an `application:` as written, as (field, message) pairs: the rules the
     controller's check and the host share (a missing login is the structure's)."""
-    if not setting or setting.get("login") in (None, ""):
+    if not _given(setting):
         return []
     problems = []
     why = login_problem(setting["login"])
@@ -45,7 +50,7 @@ def application_record(setting: dict, domain: str, stored: dict | str) -> tuple[
     """The record to store for a given `application:` of `domain` (the address it logs in as,
     and the password: the stored one when not given), and its problems as (field, message)
     pairs."""
-    if not setting or setting.get("login") in (None, ""):
+    if not _given(setting):
         return NONE, []
     problems = setting_problems(setting)
     password = setting.get("password")
