@@ -35,8 +35,8 @@ mail_packages=(
 # The webmail role's stack (Roundcube, nginx, php-fpm).
 webmail_packages=(roundcube roundcube-core roundcube-sqlite3 roundcube-plugins php8.2-fpm php8.2-sqlite3 nginx)
 # What only the tests' other hosts run: the DNS server (BIND), the outside world's verifier
-# (dkimpy's dkimverify), the test ACME CA (pebble).
-test_host_packages=(bind9 dnsutils python3-dkim pebble)
+# (dkimpy's dkimverify), the test ACME CA (pebble), an MTA-STS-aware sender (postfix-mta-sts-resolver).
+test_host_packages=(bind9 dnsutils python3-dkim pebble postfix-mta-sts-resolver)
 # shellcheck disable=SC2206
 extra_packages=(${GESTIXI_IMAGE_EXTRA_PACKAGES:-})
 

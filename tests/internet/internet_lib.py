@@ -68,6 +68,16 @@ class Internet:
         """dkimpy's verifier on the outside host, which asks BIND for the key."""
         return self.run(self.outside, "dkimverify", stdin=raw)
 
+    def fetched_over_https(self, url: str) -> str:
+        """The body of url as the outside host fetches it: Python's urllib, which checks the
+        certificate against the host's trusted CAs and the name (the policy fetch of RFC 8461 3.3)."""
+        return self.inside(self.outside, "python3", "-c", "import sys, urllib.request; "
+                           "sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=20).read().decode())", url)
+
+    def outside_log(self, tag: str) -> str:
+        """What the outside host's syslog identifier tag (postfix/smtp, ...) logged."""
+        return self.inside(self.outside, "journalctl", "--no-pager", "-o", "cat", "-t", tag)
+
     def served_certificate(self, port: int, starttls: str | None = None) -> str:
         """The SHA-256 fingerprint of the certificate the mail host serves on port, as the outside
         host sees it (openssl s_client, through BIND's name of the host)."""

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import imaplib
 import os
+import re
 import smtplib
 
 import pytest
@@ -28,7 +29,7 @@ APPLICATION = "invoices@example.org"
 SENT = "GestiXi - Sent"
 
 only = {part: pytest.mark.skipif(PART != part, reason="part %s of verify.yml" % part)
-        for part in ("signed", "renewed", "rotated", "retired")}
+        for part in ("signed", "renewed", "next_key", "rekeyed", "rotated", "retired")}
 # The ports that serve the certificate (Postfix's STARTTLS on 25 and 587, Dovecot's IMAPS, nginx).
 TLS_PORTS = ((25, "smtp"), (587, "smtp"), (993, None), (443, None))
 LIVE = "/etc/letsencrypt/live/gestixi-mail"
@@ -159,6 +160,29 @@ def test_the_acme_certificate_is_what_every_port_serves(internet):
     assert internet.lookup("_25._tcp.mail.example.test.", "TLSA") == [tlsa_of(internet, LIVE + "/cert.pem")]
 
 
+@only["signed"]
+def test_each_domain_serves_the_mta_sts_policy_its_record_announces(internet):
+    # Fetched as senders do: over HTTPS at mta-sts.<domain>, the certificate checked (pebble's root).
+    for domain, mode in (("example.org", "enforce"), ("example.net", "testing")):
+        policy = internet.fetched_over_https("https://mta-sts.%s/.well-known/mta-sts.txt" % domain)
+        assert policy == "version: STSv1\nmode: %s\nmx: mail.example.test\nmax_age: 604800\n" % mode
+    # postfix-mta-sts-resolver, which the outside Postfix asks before it sends: the _mta-sts
+    # record, then the policy over HTTPS, both valid.
+    answer = internet.inside(internet.outside, "mta-sts-query", "example.org")
+    assert "STSFetchResult.VALID" in answer and "'mx': ['mail.example.test']" in answer, answer
+    assert "'mode': 'enforce'" in answer, answer
+
+
+@only["signed"]
+def test_mail_to_an_enforcing_domain_travels_over_verified_tls(server, internet, token):
+    internet.send_from_outside("frank@outside.test", "alice@example.org", token)
+    assert server.wait_for_subject("alice@example.org", token, timeout=90)
+    # MTA-STS enforce: the outside Postfix delivered only after verifying the certificate
+    # against the policy's MX name (a self-signed or wrong-name certificate defers the mail).
+    assert re.search(r"Verified TLS connection established to mail\.example\.test\[",
+                     internet.outside_log("postfix/smtp")), "no verified TLS delivery to mail.example.test"
+
+
 # --- Part renewed: after certbot's forced renewal (verify.yml), nothing restarted by hand ----
 
 @only["renewed"]
@@ -172,6 +196,33 @@ def test_after_a_renewal_every_port_serves_the_new_certificate_and_the_tlsa_reco
     # DANE holds across the renewal.
     (published,) = internet.lookup("_25._tcp.mail.example.test.", "TLSA")
     assert published == tlsa_of(internet, "%s/cert1.pem" % archive) == tlsa_of(internet, "%s/cert2.pem" % archive)
+
+
+# --- Parts next_key and rekeyed: a change of the certificate's key (acme_key_rollover) -------
+
+NEXT = "/etc/letsencrypt/live/gestixi-mail-next"
+
+
+@only["next_key"]
+def test_the_next_keys_tlsa_record_is_published_before_anything_serves_it(internet):
+    current = internet.inside(internet.mail, "cat", "%s/cert.pem" % LIVE)
+    assert served_everywhere(internet) == {internet.fingerprint(internet.mail, current)}
+    published = internet.lookup("_25._tcp.mail.example.test.", "TLSA")
+    assert published == sorted([tlsa_of(internet, LIVE + "/cert.pem"), tlsa_of(internet, NEXT + "/cert.pem")])
+    assert len(set(published)) == 2  # a new key, not a renewal
+
+
+@only["rekeyed"]
+def test_after_the_switch_every_port_serves_the_new_key_and_only_it_is_pinned(server, internet, token):
+    new = internet.inside(internet.mail, "cat", "%s/cert.pem" % NEXT)
+    assert served_everywhere(internet) == {internet.fingerprint(internet.mail, new)}
+    assert internet.lookup("_25._tcp.mail.example.test.", "TLSA") == [tlsa_of(internet, NEXT + "/cert.pem")]
+    # The old key is gone with its lineage; renewals now renew the new one.
+    assert internet.run(internet.mail, "test", "-e", LIVE).returncode != 0
+    assert "gestixi-mail-next" in internet.inside(internet.mail, "certbot", "certificates")
+    # Senders that verify (MTA-STS enforce) still deliver.
+    internet.send_from_outside("frank@outside.test", "alice@example.org", token)
+    assert server.wait_for_subject("alice@example.org", token, timeout=90)
 
 
 # --- Part 2: after verify.yml's rotation (s2 signs, s1 stays published) ---------------------

@@ -1,21 +1,14 @@
 """Helpers for the webmail tests: a real headless Chromium on Roundcube, real SMTP, IMAP and HTTP.
 
-The server is the Molecule scenario `webmail` (or the demo container): Postfix, Dovecot and
+The server is the Molecule scenario `default` (or the demo container): Postfix, Dovecot and
 Roundcube (gestixi.mail.webmail) in one container, its ports published on 127.0.0.1. The
-description it serves is molecule/webmail/group_vars/all/mail.yml; every password there is
+description it serves is molecule/default/group_vars/all/mail.yml; every password there is
 "<login>-secret-1". The SMTP/IMAP client side is tests/mailclient.py.
 
-Environment (defaults are the Molecule scenario's ports):
-  GESTIXI_MAIL_HOST          127.0.0.1 (tests talk to loopback only)
-  GESTIXI_SMTP_PORT          22525  (container port 25)
-  GESTIXI_SUBMISSION_PORT    22587  (587)
-  GESTIXI_SMTPS_PORT         22465  (465)
-  GESTIXI_IMAP_PORT          22143  (143)
-  GESTIXI_IMAPS_PORT         22993  (993)
-  GESTIXI_MANAGESIEVE_PORT   24190  (4190)
-  GESTIXI_WEBMAIL_HTTP_PORT  28080  (80)
-  GESTIXI_WEBMAIL_HTTPS_PORT 28443  (443)
-  GESTIXI_MAIL_CONTAINER     podman container name (gestixi-molecule-webmail), for the
+Environment: the GESTIXI_* variables of tests/mailflow/conftest.py (the same server and ports), and
+  GESTIXI_WEBMAIL_HTTP_PORT  18080  (80)
+  GESTIXI_WEBMAIL_HTTPS_PORT 18443  (443)
+  GESTIXI_MAIL_CONTAINER     podman container name (gestixi-molecule-default), for the
                              checks made inside it (the server's real ports, Sieve files)
   GESTIXI_CHROMIUM           /usr/bin/chromium      GESTIXI_CHROMEDRIVER /usr/bin/chromedriver
   GESTIXI_WEBMAIL_ARTIFACTS  where screenshots go (default <repo>/tests/output/webmail)
@@ -67,8 +60,8 @@ class WebmailServer(Server):
 @pytest.fixture(scope="session")
 def server() -> WebmailServer:
     return WebmailServer.from_environment(
-        smtp_port=22525, submission_port=22587, smtps_port=22465, imap_port=22143, imaps_port=22993,
-        managesieve_port=24190, http_port=28080, https_port=28443, container="gestixi-molecule-webmail")
+        smtp_port=12525, submission_port=12587, smtps_port=12465, imap_port=12143, imaps_port=12993,
+        managesieve_port=14190, http_port=18080, https_port=18443, container="gestixi-molecule-default")
 
 
 @pytest.fixture()

@@ -342,10 +342,14 @@ def domain_plan(item: dict, facts: DnsFacts) -> dict:
 
     policy = mta_sts_policy(settings.mta_sts, mx, facts.mta_sts_max_age)
     policy_id = hashlib.sha256(policy.encode("utf-8")).hexdigest()[:20]  # changes with the policy
-    out.add("_mta-sts.%s" % domain, "TXT", [txt_value("v=STSv1; id=%s" % policy_id)],
-            "MTA-STS: policy %s (mode %s)" % (policy_id, settings.mta_sts))
     web = facts.webmail
     needs_web = "the webmail host name (webmail: it serves %s over HTTPS)"
+    # A policy record with no host to serve the policy would make senders fail to fetch it.
+    if web is not None:
+        out.add("_mta-sts.%s" % domain, "TXT", [txt_value("v=STSv1; id=%s" % policy_id)],
+                "MTA-STS: policy %s (mode %s)" % (policy_id, settings.mta_sts))
+    else:
+        out.lack("_mta-sts.%s" % domain, "TXT", needs_web % ("the policy of mode %s" % settings.mta_sts))
     out.host("mta-sts.%s" % domain, web, "MTA-STS: the host that serves the policy",
              needs_web % ("https://mta-sts.%s/.well-known/mta-sts.txt" % domain))
     out.host("autoconfig.%s" % domain, web, "mail client settings (Thunderbird autoconfig)", needs_web % "autoconfig")

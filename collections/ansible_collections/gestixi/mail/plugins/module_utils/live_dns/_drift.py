@@ -51,23 +51,37 @@ class Wanted:
 
 
 def wanted_records(plans: list[dict]) -> list[Wanted]:
-    """The records and retired records of dns_records plans; refuses what is not one, by index."""
+    """The records and retired records of dns_records plans, each RRset once (a mail server's
+    own A, AAAA and TLSA records are in the plan of every domain it serves); refuses what is
+    not one, and an RRset that two plans want with different data, by index."""
     wanted = []
     problems = []
+    seen: dict[tuple[str, str], tuple] = {}
+
+    def add(record: Wanted, where: str) -> None:
+        key = (record.name.lower(), record.type)
+        data = (record.ttl, sorted(record.values), record.retired)
+        if key not in seen:
+            seen[key] = data
+            wanted.append(record)
+        elif seen[key] != data:
+            problems.append(InvalidItem(where, None, "%s %s is planned by an earlier plan with other data" % key))
+
     for index, plan in enumerate(plans):
         if not isinstance(plan, dict) or not isinstance(plan.get("records", []), list):
             problems.append(InvalidItem("plans[%d]" % index, None, "not a plan of the gestixi.mail.dns_records filter"))
             continue
         for position, record in enumerate(plan.get("records", [])):
             try:
-                wanted.append(Wanted(record["name"], record["type"], int(record["ttl"]), list(record["values"]),
-                                     record.get("about", "")))
+                add(Wanted(record["name"], record["type"], int(record["ttl"]), list(record["values"]),
+                           record.get("about", "")), "plans[%d].records[%d]" % (index, position))
             except (KeyError, TypeError, ValueError):
                 problems.append(InvalidItem("plans[%d].records[%d]" % (index, position), None,
                                             "a record has name, type, ttl and values"))
         for position, record in enumerate(plan.get("retired", [])):
             try:
-                wanted.append(Wanted(record["name"], record["type"], None, [], record.get("about", ""), retired=True))
+                add(Wanted(record["name"], record["type"], None, [], record.get("about", ""), retired=True),
+                    "plans[%d].retired[%d]" % (index, position))
             except (KeyError, TypeError):
                 problems.append(InvalidItem("plans[%d].retired[%d]" % (index, position), None,
                                             "a retired record has name and type"))

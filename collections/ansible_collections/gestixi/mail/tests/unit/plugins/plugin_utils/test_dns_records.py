@@ -255,14 +255,17 @@ def test_missing_inputs_are_listed_never_invented():
     plan = domain_plan({"name": "example.org", "dkim": {"selector": "s1", "next_selector": "s2"}}, facts())
     assert [(m["name"], m["type"]) for m in plan["missing"]] == [
         ("s1._domainkey.example.org.", "TXT"), ("s2._domainkey.example.org.", "TXT"),
-        ("mta-sts.example.org.", "CNAME"), ("autoconfig.example.org.", "CNAME"), ("autodiscover.example.org.", "CNAME"),
+        ("_mta-sts.example.org.", "TXT"), ("mta-sts.example.org.", "CNAME"), ("autoconfig.example.org.", "CNAME"), ("autodiscover.example.org.", "CNAME"),
         ("mail1.example.org.", "A"), ("_25._tcp.mail1.example.org.", "TLSA")]
-    assert plan["missing"][2]["needs"] == ("the webmail host name (webmail: it serves "
+    # No host serves the policy: no policy record either (senders would fail to fetch it).
+    assert plan["missing"][2]["needs"] == "the webmail host name (webmail: it serves the policy of mode testing over HTTPS)"
+    assert plan["missing"][3]["needs"] == ("the webmail host name (webmail: it serves "
                                            "https://mta-sts.example.org/.well-known/mta-sts.txt over HTTPS)")
     types = {r["type"] for r in plan["records"]}
     assert "CNAME" not in types and "TLSA" not in types and "A" not in types
     assert not any("_domainkey" in r["name"] for r in plan["records"])
     assert "_autodiscover._tcp.example.org." not in {r["name"] for r in plan["records"]}
+    assert "_mta-sts.example.org." not in {r["name"] for r in plan["records"]}
 
 
 def test_defaults_are_a_careful_operators():
@@ -294,7 +297,7 @@ def test_old_keys_are_published_until_their_day_inclusive():
 
 def test_the_mta_sts_id_follows_the_policy():
     def policy_id(item, **given):
-        return by_name(domain_plan(item, facts(**given)))[("_mta-sts.example.org.", "TXT")][0]
+        return by_name(domain_plan(item, facts(webmail="webmail.example.org", **given)))[("_mta-sts.example.org.", "TXT")][0]
 
     base = policy_id({"name": "example.org"})
     assert policy_id({"name": "EXAMPLE.org", "dns": {"spf": ["ip4:192.0.2.1"]}}) == base  # not in the policy

@@ -57,3 +57,15 @@ def test_plans_are_read_and_what_is_not_a_plan_is_refused_by_index():
     with pytest.raises(MailStateError) as refused:
         wanted_records([{"records": [{"name": "x."}]}, {"records": "no"}])
     assert [p.item for p in refused.value.problems] == ["plans[0].records[0]", "plans[1]"]
+
+
+def test_a_servers_own_records_shared_by_several_domains_are_compared_once():
+    tlsa = {"name": "_25._tcp.mail.example.test.", "type": "TLSA", "ttl": 300, "values": ["3 1 1 aa", "3 1 1 bb"]}
+    org = {"domain": "example.org", "records": [tlsa]}
+    net = {"domain": "example.net", "records": [dict(tlsa, values=["3 1 1 bb", "3 1 1 aa"])]}
+    assert [(w.name, w.type) for w in wanted_records([org, net])] == [("_25._tcp.mail.example.test.", "TLSA")]
+    other = {"domain": "example.net", "records": [dict(tlsa, values=["3 1 1 cc"])]}
+    with pytest.raises(MailStateError) as refused:
+        wanted_records([org, other])
+    assert [(p.item, p.message) for p in refused.value.problems] == [
+        ("plans[1].records[0]", "_25._tcp.mail.example.test. TLSA is planned by an earlier plan with other data")]
