@@ -66,6 +66,14 @@ for _ in $(seq 1 60); do
 done
 echo "    systemd: ${state:-unknown}"
 
+step "offline DNS for rspamd: ansible-playbook -i inventories/demo tools/offline-dns.yml"
+if ! ansible-playbook -i "$ROOT/inventories/demo" "$ROOT/tools/offline-dns.yml" >"${TMPDIR:-/tmp}/gestixi-demo-dns.log" 2>&1; then
+  tail -n 30 "${TMPDIR:-/tmp}/gestixi-demo-dns.log"
+  echo "the offline DNS failed" >&2
+  exit 1
+fi
+echo "    BIND on the container's loopback refuses every question (the demo is offline)"
+
 step "converge: ansible-playbook -i inventories/demo playbooks/site.yml"
 log=$(mktemp "${TMPDIR:-/tmp}/gestixi-demo.XXXXXX")
 trap 'rm -f "$log"' EXIT
@@ -90,7 +98,7 @@ for zone in "$zones"/*.zone; do sed 's/^/    /' "$zone"; echo; done
 
 step "a message to all@example.org (the all-users alias), read back over IMAP"
 python3 - <<'PY'
-import imaplib, smtplib, ssl, time, uuid
+import email.utils, imaplib, smtplib, ssl, time, uuid
 from email.message import EmailMessage
 
 token = "gestixi demo %s" % uuid.uuid4().hex[:8]
@@ -98,9 +106,20 @@ msg = EmailMessage()
 msg["From"] = "visitor@outside.test"
 msg["To"] = "all@example.org"
 msg["Subject"] = token
+msg["Date"] = email.utils.formatdate()
+msg["Message-ID"] = email.utils.make_msgid(domain="outside.test")
 msg.set_content("Hello everyone, this is the gestixi.mail demo.\n")
-with smtplib.SMTP("127.0.0.1", 8025, timeout=30) as smtp:
-    smtp.send_message(msg)
+# postscreen tells a client it has not seen yet to come back once: a mail server does.
+for attempt in range(2):
+    try:
+        with smtplib.SMTP("127.0.0.1", 8025, local_hostname="mx.outside.test", timeout=30) as smtp:
+            smtp.send_message(msg)
+        break
+    except smtplib.SMTPRecipientsRefused as refused:
+        code, reply = next(iter(refused.recipients.values()))
+        if code != 450 or attempt:
+            raise
+        print("    postscreen, to a client it has not seen yet: %d %s (a mail server comes back)" % (code, reply.decode()))
 print("    sent '%s' to all@example.org on 127.0.0.1:8025" % token)
 
 tls = ssl.create_default_context()
@@ -161,6 +180,53 @@ print("    DKIM-Signature: d=%s s=%s a=%s (the record %s._domainkey.%s above hol
       % (tags["d"], tags["s"], tags["a"], tags["s"], tags["d"]))
 PY
 
+step "incoming mail is filtered by rspamd: GTUBE refused, spam greylisted then filed in Junk"
+python3 - <<'PY'
+import imaplib, smtplib, ssl, time, uuid
+
+def send(body, subject, headers=""):
+    data = ("From: prize@lottery.test\r\nTo: undisclosed-recipients:;\r\nSubject: %s\r\n%s\r\n%s\r\n"
+            % (subject, headers, body)).encode()
+    with smtplib.SMTP("127.0.0.1", 8025, local_hostname="mx.lottery.test", timeout=30) as smtp:
+        smtp.mail("prize@lottery.test")
+        smtp.rcpt("alice@example.org")
+        return smtp.data(data)
+
+code, reply = send("XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X", "GTUBE")
+print("    GTUBE (the standard test spam) on 127.0.0.1:8025: %d %s" % (code, reply.decode()))
+if code != 554:
+    raise SystemExit("GTUBE was not refused")
+token = uuid.uuid4().hex[:8]
+spam = ('<html><body><a href="http://192.0.2.1/claim">CLICK HERE</a> to claim your prize money now!!! '
+        'Free money, no cost, act now. %s</body></html>' % token)
+html = "MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n"
+code, reply = send(spam, "YOU HAVE WON A PRIZE CLAIM NOW", html)
+print("    a prize offer (rspamd score 11, between 6 and 15): %d %s" % (code, reply.decode()))
+for _ in range(3):
+    if code != 451:
+        break
+    time.sleep(11)  # server_spam_greylist_delay of the demo: 10 s
+    code, reply = send(spam, "YOU HAVE WON A PRIZE CLAIM NOW", html)
+    print("    ... sent again 11 s later: %d %s" % (code, reply.decode()))
+tls = ssl.create_default_context()
+tls.check_hostname = False
+tls.verify_mode = ssl.CERT_NONE
+deadline = time.monotonic() + 30
+while True:
+    imap = imaplib.IMAP4_SSL("127.0.0.1", 8993, ssl_context=tls, timeout=30)
+    imap.login("alice@example.org", "gestixi-demo")
+    imap.select("Junk", readonly=True)
+    found = imap.search(None, "BODY", token)[1][0].split()
+    header = imap.fetch(found[-1], "(BODY.PEEK[HEADER.FIELDS (X-Spam)])")[1][0][1].decode().strip() if found else ""
+    imap.logout()
+    if found or time.monotonic() > deadline:
+        break
+    time.sleep(0.5)
+if not found:
+    raise SystemExit("the spam is not in alice's Junk folder")
+print("    in alice@example.org's Junk folder, with %s (move it out of Junk to teach rspamd it is ham)" % header)
+PY
+
 step "the webmail on 127.0.0.1:8080: Roundcube login, desktop client settings"
 python3 - <<'PY'
 import http.cookiejar, re, urllib.parse, urllib.request
@@ -203,6 +269,11 @@ cat <<EOF
       alice@example.org has an automatic reply from 2026-12-19 to 2027-01-04 (Europe/Paris)
     Aliases: contact@ -> alice + bob, support@ -> carol + david + emma, all@example.org and
              everyone@example.net -> every enabled user of the domain
+
+    Incoming mail passes postscreen and rspamd (spam to Junk, GTUBE refused, greylisting),
+    and moving a message into or out of Junk teaches rspamd (roles/server/README.md):
+          podman exec gestixi-mail-demo rspamc stat     (messages scanned and learned)
+          podman exec gestixi-mail-demo tail /var/log/rspamd/rspamd.log   (each verdict)
 
     Try:  swaks --server 127.0.0.1:8025 --from you@outside.test --to support@example.org
           curl -H 'Host: autoconfig.example.org' http://127.0.0.1:8080/mail/config-v1.1.xml

@@ -59,9 +59,11 @@ class WebmailServer(Server):
 
 @pytest.fixture(scope="session")
 def server() -> WebmailServer:
-    return WebmailServer.from_environment(
+    webmail_server = WebmailServer.from_environment(
         smtp_port=12525, submission_port=12587, smtps_port=12465, imap_port=12143, imaps_port=12993,
         managesieve_port=14190, http_port=18080, https_port=18443, container="gestixi-molecule-default")
+    webmail_server.pass_postscreen()
+    return webmail_server
 
 
 @pytest.fixture()

@@ -1,7 +1,7 @@
 """Users' own Sieve rules made in Roundcube, next to the administrator's automatic replies.
 
 What "coexist" means here, checked by real mail (see docs/webmail.md):
-  * The administrator's reply (gestixi_responder, Dovecot sieve_before2) and the user's own
+  * The administrator's reply (gestixi_responder, Dovecot sieve_before3) and the user's own
     script (Roundcube's managesieve, run after it) are separate files: saving filters and an
     "Out of Office" in Roundcube leaves the administrator's script byte for byte unchanged,
     and the user never sees it.

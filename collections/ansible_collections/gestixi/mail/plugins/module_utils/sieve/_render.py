@@ -4,8 +4,8 @@
 """Rendering of the administrator-owned Sieve script of each user (automatic replies).
 
 One script per enabled user who has at least one enabled automatic reply, their own or a
-domain-wide one. Dovecot runs it (sieve_before2) before the user's own script, so it never
-uses `stop`: the user's Roundcube filters always run after it. Its shape:
+domain-wide one. Dovecot runs it (sieve_before3, after the spam rule) before the user's own
+script, so it never uses `stop`: the user's Roundcube filters always run after it. Its shape:
 
     require ["date", "envelope", "relational", "vacation"];
     if not anyof (<sender is a no-reply or daemon address>) {

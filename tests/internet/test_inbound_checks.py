@@ -1,0 +1,46 @@
+"""The gestixi host checks the mail it receives against the test Internet's DNS (issue 10).
+
+The outside host sends straight to the gestixi host's port 25 with swaks (no Postfix of its own
+in between, so that each SMTP reply is seen). BIND answers SPF, DKIM and DMARC for outside.test,
+whose DMARC policy is reject (molecule/internet/converge.yml).
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+PART = os.environ.get("GESTIXI_INTERNET_PART", "signed")
+pytestmark = pytest.mark.skipif(PART != "signed", reason="part signed of verify.yml")
+
+
+def swaks_to_port_25(internet, envelope_sender: str, header_from: str, recipient: str, subject: str):
+    """The outside host's own SMTP session with mail.example.test (its MX, through BIND)."""
+    argv = ["swaks", "--server", "mail.example.test", "--port", "25", "--helo", "mx.outside.test",
+            "--from", envelope_sender, "--to", recipient, "--header", "From: %s" % header_from,
+            "--header", "Subject: %s" % subject, "--body", "Hello from outside.test (%s)." % subject]
+    result = internet.run(internet.outside, *argv)
+    if "450 4.3.2" in result.stdout:  # postscreen: a client it has not seen yet comes back once
+        result = internet.run(internet.outside, *argv)
+    return result
+
+
+def test_a_forged_sender_of_a_dmarc_reject_domain_is_refused(internet, token):
+    # From: outside.test, but neither signed by it nor sent with its envelope domain (SPF of
+    # another domain): DMARC fails, and outside.test's policy says reject.
+    result = swaks_to_port_25(internet, "bounce-%s@elsewhere.test" % token, "ceo@outside.test",
+                              "alice@example.org", token)
+    assert result.returncode != 0, result.stdout
+    assert "<** 554 5.7.1" in result.stdout, result.stdout
+    log = internet.inside(internet.mail, "grep", "-F", "bounce-%s@elsewhere.test" % token,
+                          "/var/log/rspamd/rspamd.log")
+    assert "DMARC_POLICY_REJECT" in log, log
+
+
+def test_the_same_message_from_the_domains_own_server_is_accepted(server, internet, token):
+    # SPF of outside.test passes for its own host, aligned with From: DMARC passes.
+    result = swaks_to_port_25(internet, "ceo@outside.test", "ceo@outside.test", "alice@example.org", token)
+    assert result.returncode == 0, result.stdout
+    uids = server.wait_for_subject("alice@example.org", token)
+    assert len(uids) == 1
+    assert server.fetch("alice@example.org", "INBOX", uids[0])["X-Spam"] is None
