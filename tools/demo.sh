@@ -188,6 +188,7 @@ def send(body, subject, headers=""):
     data = ("From: prize@lottery.test\r\nTo: undisclosed-recipients:;\r\nSubject: %s\r\n%s\r\n%s\r\n"
             % (subject, headers, body)).encode()
     with smtplib.SMTP("127.0.0.1", 8025, local_hostname="mx.lottery.test", timeout=30) as smtp:
+        smtp.ehlo()
         smtp.mail("prize@lottery.test")
         smtp.rcpt("alice@example.org")
         return smtp.data(data)
