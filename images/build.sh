@@ -30,7 +30,7 @@ mail_packages=(
   dovecot-imapd dovecot-lmtpd dovecot-sieve dovecot-managesieved dovecot-sqlite
   sqlite3 python3-passlib python3-argon2 python3-bcrypt python3-idna python3-apt
   openssl ca-certificates swaks tzdata iproute2 procps
-  rspamd redis-server certbot fail2ban nftables
+  rspamd redis-server certbot fail2ban nftables python3-systemd clamav-daemon
 )
 # The webmail role's stack (Roundcube, nginx, php-fpm).
 webmail_packages=(roundcube roundcube-core roundcube-sqlite3 roundcube-plugins php8.2-fpm php8.2-sqlite3 nginx)
@@ -115,9 +115,11 @@ podman run --name "$builder" \
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "$@" >/tmp/apt.log 2>&1 || { tail -n 40 /tmp/apt.log; exit 1; }
     # Only what a role configures runs: the roles enable their own services.
-    for unit in rspamd redis-server named fail2ban nftables; do
+    # (freshclam would download the ClamAV signatures at every boot of every container.)
+    for unit in rspamd redis-server named fail2ban nftables clamav-daemon clamav-freshclam; do
       systemctl disable "$unit.service" >/dev/null 2>&1 || true
     done
+    systemctl disable clamav-daemon.socket >/dev/null 2>&1 || true
     rm -f /usr/sbin/policy-rc.d /tmp/apt.log
     rm -rf /var/lib/apt/lists/*
     # systemd creates a fresh machine id at each boot of a container.

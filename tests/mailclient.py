@@ -71,6 +71,17 @@ def message(sender: str, recipients: list[str], subject: str, body: str) -> Emai
     return msg
 
 
+# The EICAR test file: harmless text that every antivirus reports as a virus.
+EICAR = r"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+
+
+def eicar_message(sender: str, recipient: str, subject: str) -> EmailMessage:
+    """A message with the EICAR test file attached (eicar.com, application/octet-stream)."""
+    msg = message(sender, [recipient], subject, "The test file is attached.\n")
+    msg.add_attachment(EICAR.encode(), maintype="application", subtype="octet-stream", filename="eicar.com")
+    return msg
+
+
 @dataclass(frozen=True)
 class Server:
     host: str
@@ -158,6 +169,11 @@ class Server:
             refused = smtp.send_message(message(sender, recipients, subject, body),
                                         from_addr=sender, to_addrs=recipients)
         assert refused == {}
+
+    def send_from_outside_message(self, msg: EmailMessage) -> None:
+        """Port 25, no authentication: a whole message, envelope from its From and To."""
+        with self.smtp_plain() as smtp:
+            assert smtp.send_message(msg) == {}
 
     def submit(self, login: str, sender: str, recipients: list[str], subject: str,
                body: str = "Hello from the gestixi.mail webmail tests.\n") -> None:

@@ -55,7 +55,8 @@ fi
 if ! podman container exists "$NAME"; then
   publish=()
   for p in "${PORTS[@]}"; do publish+=(-p "127.0.0.1:$p"); done
-  podman run -d --name "$NAME" --hostname "$HOSTNAME_IN" --systemd=always "${publish[@]}" \
+  # NET_ADMIN: fail2ban blocks password guessers in the container's own nftables.
+  podman run -d --name "$NAME" --hostname "$HOSTNAME_IN" --systemd=always --cap-add NET_ADMIN "${publish[@]}" \
     "$image" /sbin/init >/dev/null
   echo "    created"
 fi

@@ -10,6 +10,8 @@ import os
 
 import pytest
 
+from mailclient import eicar_message
+
 PART = os.environ.get("GESTIXI_INTERNET_PART", "signed")
 pytestmark = pytest.mark.skipif(PART != "signed", reason="part signed of verify.yml")
 
@@ -44,3 +46,16 @@ def test_the_same_message_from_the_domains_own_server_is_accepted(server, intern
     uids = server.wait_for_subject("alice@example.org", token)
     assert len(uids) == 1
     assert server.fetch("alice@example.org", "INBOX", uids[0])["X-Spam"] is None
+
+
+def test_the_eicar_file_is_refused_by_the_antivirus(internet, token):
+    # server_antivirus is on in this scenario, with the test's own EICAR signature
+    # (molecule/internet/converge.yml); tests/mailflow shows the same file accepted without it.
+    raw = eicar_message("ceo@outside.test", "alice@example.org", token).as_string()
+    internet.inside(internet.outside, "sh", "-c", "cat > /tmp/eicar-%s.eml" % token, stdin=raw)
+    result = internet.run(internet.outside, "swaks", "--server", "mail.example.test", "--port", "25",
+                          "--helo", "mx.outside.test", "--from", "ceo@outside.test",
+                          "--to", "alice@example.org", "--data", "@/tmp/eicar-%s.eml" % token)
+    assert result.returncode != 0, result.stdout
+    assert "<** 554 5.7.1" in result.stdout and "virus found" in result.stdout, result.stdout
+    assert "Gestixi.Test.EICAR" in result.stdout, result.stdout

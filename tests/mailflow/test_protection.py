@@ -13,7 +13,7 @@ import smtplib
 import time
 import uuid
 
-from mailclient import imap_quote, poll
+from mailclient import eicar_message, imap_quote, poll
 
 ALICE = "alice@example.org"
 CAROL = "carol@example.org"  # has an automatic reply
@@ -119,6 +119,14 @@ def test_ordinary_mail_from_outside_is_not_filtered(server, token):
     uids = server.wait_for_subject(ALICE, token)
     assert len(uids) == 1
     assert server.fetch(ALICE, "INBOX", uids[0])["X-Spam"] is None
+
+
+def test_the_eicar_file_is_accepted_when_the_antivirus_is_off(server, token):
+    # server_antivirus is false by default: the file is just text (tests/internet shows it refused).
+    assert "clamav" not in server.inside("cat", "/etc/rspamd/local.d/antivirus.conf")
+    server.send_from_outside_message(eicar_message("colleague@outside.test", ALICE, token))
+    uids = poll(lambda: server.find_subject(ALICE, token) or server.find_subject(ALICE, token, JUNK), 30)
+    assert len(uids) == 1
 
 
 # --- Training from the mail client (IMAPSieve) ----------------------------------------------
