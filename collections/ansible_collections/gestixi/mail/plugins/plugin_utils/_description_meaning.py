@@ -161,8 +161,8 @@ class MeaningChecker:
         password = user.get("password")
         if isinstance(password, str) and password:
             self._password(yaml_path(path, "password"), password)
-        for field, why in _app_password.list_problems(user.get(_app_password.KEY)):
-            self.add("%s.%s" % (path, field), why)
+        for where, why in _app_password.list_problems(user.get(_app_password.KEY), yaml_path(path, _app_password.KEY)):
+            self.add(where, why)
 
     def _password(self, path: str, password: str) -> None:
         if is_hash(password):
