@@ -2,7 +2,7 @@
 
 The server is a Molecule scenario (or the demo container): Postfix and Dovecot in a container,
 its ports published on 127.0.0.1. Every password of the descriptions the scenarios serve is
-"<login>-secret-1". The conftest.py of each test folder makes its `server` fixture with
+"<login>-secret-1", and of an app password "<login>-<name>-app-1". The conftest.py of each test folder makes its `server` fixture with
 Server.from_environment, its scenario's ports as the defaults; its docstring lists the GESTIXI_*
 variables (Server.PORTS names those of the ports).
 
@@ -32,6 +32,11 @@ T = TypeVar("T")
 
 def password_of(address: str) -> str:
     return "%s-secret-1" % address.split("@")[0].split("+")[0]
+
+
+def app_password_of(address: str, name: str) -> str:
+    """The plain text of a user's app password `name` in the scenarios' descriptions."""
+    return "%s-%s-app-1" % (address.split("@")[0], name)
 
 
 def port(name: str, default: int) -> int:

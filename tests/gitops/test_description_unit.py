@@ -119,7 +119,8 @@ def test_converge_calls_use_the_modules_options():
     assert org["catchall"] == {"name": "example.org", "catchall": "postmaster@example.org"}
     assert net["catchall"] == {"name": "example.net", "catchall": ""}
     alice = org["users"][0]
-    assert sorted(alice) == ["enabled", "login", "name", "password", "quota"]
+    assert sorted(alice) == ["app_passwords", "enabled", "login", "name", "password", "quota"]
+    assert alice["app_passwords"] == []  # none described: none kept (revoked)
     assert (alice["quota"], alice["enabled"]) == ("2G", True)
     emma = next(user for user in org["users"] if user["login"] == "emma")
     assert (emma["quota"], emma["name"]) == (0, "Emma Leroy")  # no quota in the description = unlimited

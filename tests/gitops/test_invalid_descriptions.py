@@ -212,6 +212,19 @@ CASES = [
     ("application_login_is_a_user", doc(setter(org, "application", {"login": "bob", "password": HASHES[2]})),
      [(D0 + ".application.login", "the address bob@example.org is declared twice (also at "
                                   "gestixi_mail_domains[0].users[1])")]),
+    ("app_password_bad_service_and_plain_text", doc(setter(alice, "app_passwords", [
+        {"name": "phone", "password": SECRET_PLAINTEXT, "services": ["imap", "webmail"]}])),
+     [(U0 + ".app_passwords[0].services[1]", "'webmail' is not valid: expected one of imap, smtp"),
+      (U0 + ".app_passwords[0].password", "never in plain text")]),
+    ("app_password_twice_and_no_services", doc(setter(alice, "app_passwords", [
+        {"name": "phone", "password": HASHES[1], "services": ["imap"]},
+        {"name": "phone", "password": HASHES[2], "services": []},
+        {"name": "my phone", "password": HASHES[2]}])),
+     [(U0 + ".app_passwords[1].name", "the app password 'phone' is declared twice (also at "
+                                              "gestixi_mail_domains[0].users[0].app_passwords[0])"),
+      (U0 + ".app_passwords[1].services", "name the services it may be used for"),
+      (U0 + ".app_passwords[2].name", "'my phone' is not valid: expected letters, digits"),
+      (U0 + ".app_passwords[2].services", "is missing: name the services it may be used for")]),
     ("several_problems_at_once", doc(chain(setter(alice, "pasword", "x"), setter(org, "timezone", "Mars/Base"),
                                            setter(lambda v: org(v)["aliases"][0], "to", ["alice", "zed"]),
                                            dropper(holidays, "message"))),

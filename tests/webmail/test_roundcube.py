@@ -4,6 +4,8 @@ Screenshots of every step are kept under tests/output/webmail/ (git-ignored).
 """
 from __future__ import annotations
 
+from mailclient import app_password_of
+
 DOMAIN = "example.org"
 SENT_COPIES = "GestiXi - Sent"
 ALICE = "alice@%s" % DOMAIN
@@ -34,6 +36,24 @@ def test_the_application_credential_does_not_open_the_webmail(server, browser):
     page.screenshot("application-login")
     assert "Login failed" in error.text
     assert "_task=mail" not in page.driver.current_url
+
+
+def test_an_app_password_does_not_open_the_webmail(server, browser):
+    # bob's "laptop" app password opens IMAP and submission from outside (tests/mailflow/
+    # test_app_passwords.py); Roundcube logs in from the server itself, where Dovecot refuses
+    # app passwords. His main password still works there (test_inbox_... of alice, and below).
+    bob = "bob@%s" % DOMAIN
+    laptop = app_password_of(bob, "laptop")
+    server.imap(bob, laptop).logout()
+    for password in (laptop, app_password_of(bob, "phone")):
+        page = browser()
+        page.login(bob, password)
+        error = page.element("#messagestack div.warning, #messagestack div.error")
+        page.screenshot("app-password-login")
+        assert "Login failed" in error.text
+        assert "_task=mail" not in page.driver.current_url
+    page = browser()
+    page.login_ok(bob)
 
 
 def test_inbox_shows_mail_sent_to_an_alias(server, browser, token):

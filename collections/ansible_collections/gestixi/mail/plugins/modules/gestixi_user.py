@@ -19,8 +19,11 @@ description:
   - O(password) takes a ready hash (so that no plain-text password is kept in Git) or a
     plain-text password (for example from Ansible Vault). A plain-text password is verified
     against the stored hash and never hashed again while it is unchanged.
-  - Removing a user (O(state=absent) or O(purge)) also removes its automatic replies and
-    the alias recipient entries that name its address; both are listed in RV(changes). The
+  - Removing a user (O(state=absent) or O(purge)) also removes its automatic replies, its app
+    passwords and the alias recipient entries that name its address; all are listed in
+    RV(changes).
+  - O(app_passwords) gives a user named second passwords for IMAP and/or SMTP submission only;
+    the list is exact, so an app password left out of it is revoked. The
     mail already in the mailbox stays on disk.
 author:
   - gestixi.mail contributors (@gestixi)
@@ -35,8 +38,9 @@ attributes:
   diff_mode:
     support: full
     description:
-      - Shows the users before and after, one line per field. A password shows as
-        C((set)), or C((changed)) when it changes; no password or hash is ever shown.
+      - Shows the users before and after, one line per field, and their app passwords (name,
+        services). A password shows as C((set)), or C((changed)) when it changes; no password
+        or hash is ever shown.
   idempotent:
     support: full
     description:
@@ -93,17 +97,45 @@ options:
       - A disabled user keeps its mailbox but can neither log in nor receive mail.
       - V(true) for a new user when not given; an existing user keeps its flag.
     type: bool
+  app_passwords:
+    description:
+      - Named second passwords of the user, each for the services it names only, V(imap)
+        and/or V(smtp) (Postfix's SASL on the submission ports). An app password never opens
+        the webmail nor ManageSieve; Dovecot refuses app passwords from the loopback addresses,
+        where Roundcube logs in (roles/server/README.md).
+      - When given, the list is exact, and a stored app password it does not name is revoked
+        (removed). Not given, an existing user keeps its app passwords; a new user has none.
+      - At most 8 per user (one Dovecot passdb per slot).
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description:
+          - Identifies the app password, unique for the user (V(phone)); at most 64 letters,
+            digits, C(.), C(-) and C(_), starting with a letter or a digit. Required.
+        type: str
+      password:
+        description:
+          - A ready hash (C({ARGON2ID}), C({BLF-CRYPT}) or C({SHA512-CRYPT})), never a plain
+            text. Required for a new app password; left out, the stored hash stays.
+        type: str
+      services:
+        description:
+          - A non-empty list of V(imap) and V(smtp). Required.
+        type: list
+        elements: str
   state:
     description:
-      - V(absent) removes the user, its automatic replies and the alias recipient entries
-        that name it.
+      - V(absent) removes the user, its automatic replies, its app passwords and the alias
+        recipient entries that name it.
     type: str
     choices: [present, absent]
     default: present
   users:
     description:
       - The list form, converged in one transaction. Each item takes the options above.
-      - Mutually exclusive with O(login), O(name), O(password), O(quota) and O(enabled);
+      - Mutually exclusive with O(login), O(name), O(password), O(quota), O(enabled) and
+        O(app_passwords);
         O(state) applies only to the single-item form.
     type: list
     elements: dict
@@ -125,6 +157,22 @@ options:
       enabled:
         description: As O(enabled).
         type: bool
+      app_passwords:
+        description:
+          - As O(app_passwords).
+        type: list
+        elements: dict
+        suboptions:
+          name:
+            description: As O(app_passwords[].name).
+            type: str
+          password:
+            description: As O(app_passwords[].password).
+            type: str
+          services:
+            description: As O(app_passwords[].services).
+            type: list
+            elements: str
       state:
         description: As O(state).
         type: str
@@ -181,6 +229,18 @@ EXAMPLES = r"""
     password: "{{ vault_carol_password }}"
     password_scheme: SHA512-CRYPT
 
+- name: Bob's app passwords, exactly these two (any other of his is revoked)
+  gestixi.mail.gestixi_user:
+    domain: example.org
+    users:
+      - login: bob
+        app_passwords:
+          - name: phone
+            password: "{SHA512-CRYPT}$6$gestixibobphone$..."
+            services: [imap]
+          - name: laptop          # no password: an existing one keeps its hash
+            services: [imap, smtp]
+
 - name: Remove a user, its automatic replies and its alias recipient entries
   gestixi.mail.gestixi_user:
     domain: example.org
@@ -192,14 +252,15 @@ RETURN = r"""
 counts:
   description:
     - How many items were created, updated, removed and left unchanged. Users are counted
-      with the automatic replies and alias recipient entries removed with them, and with the
+      with their app passwords, the automatic replies and alias recipient entries removed with them, and with the
       Sieve scripts that follow from the store.
   returned: success
   type: dict
   sample: {"created": 1, "updated": 1, "removed": 0, "unchanged": 9998}
 changes:
   description:
-    - One entry per change, without secrets. C(kind) is C(user), C(responder) (an automatic
+    - One entry per change, without secrets. C(kind) is C(user), C(app password) (key
+      C(address/name); an update changes C(services) or C(password)), C(responder) (an automatic
       reply removed with its user, key C(address/name)), C(alias recipient) (an alias entry
       naming a removed user, key C(alias/recipient)) or C(sieve script).
     - C(fields) lists the options an update changes (C(name), C(password), C(quota),
@@ -210,6 +271,7 @@ changes:
   sample:
     - {"action": "create", "kind": "user", "key": "alice@example.org"}
     - {"action": "update", "kind": "user", "key": "bob@example.org", "fields": ["password", "quota"]}
+    - {"action": "remove", "kind": "app password", "key": "bob@example.org/tablet"}
     - {"action": "remove", "kind": "alias recipient", "key": "contact@example.org/dave@example.org"}
 problems:
   description: Every problem found in the input, when the module fails on it.

@@ -6,14 +6,15 @@
 Names and addresses are valid, nothing is declared twice, an alias is not also a user, every
 recipient in a described domain exists, no alias loops, dates are real and in order, an
 enabled automatic reply has a subject and a message, a domain that is used is declared, and its
-mail-DNS settings follow their rules (rules/_dns.py). No message ever quotes a password.
+mail-DNS settings follow their rules (rules/_dns.py), and a user's app passwords theirs
+(rules/_app_password.py). No message ever quotes a password.
 """
 from __future__ import annotations
 
 import datetime
 
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, problem_at, yaml_path
-from ansible_collections.gestixi.mail.plugins.module_utils.rules import _responder, _user
+from ansible_collections.gestixi.mail.plugins.module_utils.rules import _app_password, _responder, _user
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._description import LOGIN_HINT, placement_message
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._alias_graph import loop_problem, missing_recipient_message
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import (
@@ -160,6 +161,8 @@ class MeaningChecker:
         password = user.get("password")
         if isinstance(password, str) and password:
             self._password(yaml_path(path, "password"), password)
+        for where, why in _app_password.list_problems(user.get(_app_password.KEY), yaml_path(path, _app_password.KEY)):
+            self.add(where, why)
 
     def _password(self, path: str, password: str) -> None:
         if is_hash(password):

@@ -20,7 +20,7 @@ ACTIONS = ("create", "update", "remove")
 SYMBOL = {"create": "+", "update": "~", "remove": "-"}
 VERB = {"create": "create", "update": "change", "remove": "remove"}
 # The items an operator describes come first; what follows from them (scripts) last.
-KIND_ORDER = ("domain", "user", "alias", "responder", "alias recipient", "sieve script", "DNS record")
+KIND_ORDER = ("domain", "user", "app password", "alias", "responder", "alias recipient", "sieve script", "DNS record")
 # Kinds that follow from the others; their changed "fields" (a checksum) tell a reader nothing.
 DERIVED_KINDS = ("sieve script",)
 # Module option names that the mail description spells differently: the plan speaks its words.

@@ -50,8 +50,9 @@ def converge_calls(domains: list, paths: list[str] | None = None) -> list[dict]:
     """One entry per domain: the options of each module call, in the modules' own words.
 
     The description is exact: a field it leaves out takes the value a new item gets (a user
-    without quota is unlimited, a domain without catch-all has none), except a user's password,
-    which is kept when not given (the description holds no password of an existing user that
+    without quota is unlimited, a domain without catch-all has none, a user without app
+    passwords has none), except a user's password (and an app password's), which is kept when
+    not given (the description holds no password of an existing user that
     was exported from a server).
     Alias addresses are full addresses (a bare name is in its domain); recipients are as written
     (the alias module reads a bare one in the alias's domain).
@@ -70,6 +71,10 @@ def converge_calls(domains: list, paths: list[str] | None = None) -> list[dict]:
                 entry[field] = default if user.get(field) is None else user[field]
             if user.get("password") is not None:
                 entry["password"] = user["password"]
+            # Exact too: a user described without app passwords has none (each one's hash, when
+            # left out, is kept: an export shows names and services only).
+            entry["app_passwords"] = [dict(app) if isinstance(app, dict) else app
+                                      for app in user.get("app_passwords") or []]
             users.append(entry)
             logins.append({"login": user["login"]})
             origins["users"].append(yaml_path(here, "users", user_index))

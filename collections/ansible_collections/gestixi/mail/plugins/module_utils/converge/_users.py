@@ -7,7 +7,12 @@ One call converges the users of ONE domain: the domain's users are read with one
 item is validated (all problems at once), passwords are resolved (ready hashes as given;
 plaintexts verified against the stored hash only for existing users, hashed once otherwise),
 and the writes are bulk executemany statements. Removing a user also removes its automatic
-replies and the alias recipient rows that point at its address, reported as changes.
+replies, its app passwords and the alias recipient rows that point at its address, reported as
+changes.
+
+A user's `app_passwords` (rules/_app_password.py), when given, is the exact list of its app
+passwords: one not named is revoked (removed). They are their own kind in the plan ("app
+password", key address/name), so that a pull request shows each one added, changed or revoked.
 
 A record here is {name, password, quota (bytes), enabled}: keys are the option names, so that
 `changes` and the diff speak the operator's words. The password is a secret: it only ever
@@ -22,6 +27,7 @@ from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Converged, Plan, plan_items
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, ProblemCollector
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._alias_graph import ALIAS_TO_USER, CATCHALL, EMPTY_ALIAS
+from ansible_collections.gestixi.mail.plugins.module_utils.rules import _app_password
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._user import DEFAULTS, format_quota, name_problem, parse_quota
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._password import (
     DEFAULT_SCHEME,
@@ -40,9 +46,17 @@ ITEM_OPTIONS = {
     "password": {"type": "str", "no_log": True},
     "quota": {"type": "raw"},
     "enabled": {"type": "bool"},
+    # None keeps the stored app passwords; a list is exact (rules/_app_password.py checks it,
+    # in the description's words: no choices or required here). no_log False: the name matches
+    # Ansible's password heuristic, the list itself is no secret (its hashes are no_log).
+    "app_passwords": {"type": "list", "elements": "dict", "no_log": False, "options": {
+        "name": {"type": "str"},
+        "password": {"type": "str", "no_log": True},
+        "services": {"type": "list", "elements": "str"},
+    }},
     "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
 }
-SINGLE_ONLY = ("login", "name", "password", "quota", "enabled")
+SINGLE_ONLY = ("login", "name", "password", "quota", "enabled", "app_passwords")
 
 CHUNK = 500  # bound parameters per IN (...) query
 MASK = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"  # what Ansible shows for a no_log value
@@ -91,12 +105,16 @@ def take_secrets(module) -> dict:
         password = item.get("password")
         if isinstance(password, str) and scheme_of(password) is not None:
             hidden.add(password)
-            return {**item, "password": MASK}
+            item = {**item, "password": MASK}
+        if isinstance(item.get("app_passwords"), list):
+            item = {**item, "app_passwords": [masked(app) if isinstance(app, dict) else app
+                                              for app in item["app_passwords"]]}
         return item
 
     if module.params.get("users") is not None:
         module.params["users"] = [masked(item) for item in module.params["users"]]
-    module.params.update(masked({"password": module.params.get("password")}))
+    module.params.update(masked({"password": module.params.get("password"),
+                                 "app_passwords": module.params.get("app_passwords")}))
     module.no_log_values.difference_update(hidden)
     return params
 
@@ -109,6 +127,8 @@ def log_summary(params: dict) -> dict:
             summary[name] = "NOT_LOGGING_PARAMETER" if value is not None else None
         elif name == "users" and value is not None:
             summary[name] = "%d user(s)" % len(value)
+        elif name == "app_passwords" and value is not None:
+            summary[name] = [app.get("name") if isinstance(app, dict) else None for app in value]
         else:
             summary[name] = value
     return summary
@@ -128,6 +148,11 @@ def _new_password_shown(before: dict, after: dict, view: dict) -> None:
         view["password"] = "(changed)"
 
 
+def _new_app_password_shown(before: dict, after: dict, view: dict) -> None:
+    if after["password"] != before["password"]:
+        view["password"] = "(changed)"
+
+
 def _public_responder(record: dict) -> dict:
     return dict(record)
 
@@ -143,7 +168,7 @@ def items_from_params(params: dict, domain: str) -> list[tuple[str, dict, bool]]
     """(label, item, listed) triples: the list form, or the single form as a list of one."""
     if params["users"] is not None:
         return [("users[%d]" % index, item, True) for index, item in enumerate(params["users"])]
-    single = {option: params[option] for option in ITEM_OPTIONS}
+    single = {option: params.get(option) for option in ITEM_OPTIONS}
     return [("user %s@%s" % (params["login"], domain), single, False)]
 
 
@@ -155,6 +180,7 @@ class Wanted:
         self.records: dict[str, dict] = {}
         self.absent: set[str] = set()
         self.passwords: dict[str, str] = {}  # address -> given password (secret)
+        self.app_passwords: dict[str, list[dict]] = {}  # address -> its exact list, where given
         self.labels: dict[str, str] = {}
 
 
@@ -231,6 +257,12 @@ def validate(params: dict, current: dict[str, dict] | None = None,
                 problems.add(label, "password", why)
             else:
                 wanted.passwords[address] = password
+        apps = item.get(_app_password.KEY)
+        found = _app_password.list_problems(apps)
+        for field, why in found:
+            problems.add(label, field, why)
+        if apps is not None and not found:
+            wanted.app_passwords[address] = apps
         wanted.records[address] = record
     problems.raise_if_any()
     return wanted
@@ -244,6 +276,36 @@ def load(conn: sqlite3.Connection, domain: str) -> dict[str, dict]:
     return {row[0]: {"name": row[1], "password": row[2], "quota": row[3], "enabled": bool(row[4])}
             for row in conn.execute("SELECT address, display_name, password, quota_bytes, enabled "
                                     "FROM users WHERE domain = ?", (domain,))}
+
+
+def load_app_passwords(conn: sqlite3.Connection, domain: str) -> dict[tuple[str, str], dict]:
+    """The app passwords of one domain's users, (address, name) -> record, in one query."""
+    return {(row[0], row[1]): {"password": row[2], "services": _app_password.canonical_services(
+        [service for service, flag in zip(_app_password.SERVICES, row[3:]) if flag])}
+        for row in conn.execute("SELECT p.address, p.name, p.password, p.imap, p.smtp FROM app_passwords p "
+                                "JOIN users u ON u.address = p.address WHERE u.domain = ?", (domain,))}
+
+
+def _service_flags(record: dict) -> tuple[int, ...]:
+    return tuple(int(service in record["services"]) for service in _app_password.SERVICES)
+
+
+def plan_app_passwords(wanted: Wanted, current: dict[tuple[str, str], dict]) -> Plan:
+    """The app passwords of the users whose list is given: exactly that list (a stored one it
+    does not name is revoked); a new one needs its hash, an existing one keeps it when none is given."""
+    stored: dict[str, dict[str, dict]] = {}
+    for (address, name), record in current.items():
+        stored.setdefault(address, {})[name] = record
+    problems = ProblemCollector()
+    records: dict[tuple[str, str], dict] = {}
+    for address, items in wanted.app_passwords.items():
+        found, missing = _app_password.records(items, stored.get(address, {}))
+        for field, why in missing:
+            problems.add(wanted.labels[address], field, why)
+        records.update(((address, name), record) for name, record in found.items())
+    problems.raise_if_any()
+    scope = {key: record for key, record in current.items() if key[0] in wanted.app_passwords}
+    return plan_items(Plan("app password", _app_password.shown, _new_app_password_shown), scope, records, purge=True)
 
 
 def domain_exists(conn: sqlite3.Connection) -> Callable[[str], bool]:
@@ -275,6 +337,7 @@ def converge_users(conn: sqlite3.Connection, params: dict, check_mode: bool = Fa
     current = load(conn, domain) if domain else {}
     wanted = validate(params, current, domain_exists(conn))
     resolve_passwords(wanted, current, scheme, hash_new=not check_mode)
+    apps = plan_app_passwords(wanted, load_app_passwords(conn, domain) if domain and wanted.app_passwords else {})
     plan = plan_items(Plan("user", public, _new_password_shown), current, wanted.records, absent=wanted.absent,
                       purge=params["purge"], defaults=DEFAULTS)
     conn.executemany(
@@ -285,13 +348,19 @@ def converge_users(conn: sqlite3.Connection, params: dict, check_mode: bool = Fa
     conn.executemany(
         "UPDATE users SET display_name = ?, password = ?, quota_bytes = ?, enabled = ? WHERE address = ?",
         [(r["name"], r["password"], r["quota"], int(r["enabled"]), address) for address, _before, r in plan.updated])
+    conn.executemany("DELETE FROM app_passwords WHERE address = ? AND name = ?", [key for key, _record in apps.removed])
+    conn.executemany("INSERT INTO app_passwords (address, name, password, imap, smtp) VALUES (?, ?, ?, ?, ?)",
+                     [(*key, r["password"], *_service_flags(r)) for key, r in apps.created])
+    conn.executemany("UPDATE app_passwords SET password = ?, imap = ?, smtp = ? WHERE address = ? AND name = ?",
+                     [(r["password"], *_service_flags(r), *key) for key, _before, r in apps.updated])
     side_plans = remove_users(conn, domain, [address for address, _record in plan.removed])
-    return Converged([plan] + side_plans, lambda found: _named(found, wanted, plan, side_plans))
+    return Converged([plan, apps] + side_plans, lambda found: _named(found, wanted, plan, side_plans))
 
 
 def remove_users(conn: sqlite3.Connection, domain: str | None, addresses: list[str]) -> list[Plan]:
-    """Delete users with their automatic replies and the alias recipient rows naming them."""
+    """Delete users with their automatic replies, app passwords and the alias recipient rows naming them."""
     responders = Plan("responder", _public_responder)
+    apps = Plan("app password", _app_password.shown)
     recipients = Plan("alias recipient", _public_recipient)
     if not addresses:
         return []
@@ -307,6 +376,10 @@ def remove_users(conn: sqlite3.Connection, domain: str | None, addresses: list[s
     for start in range(0, len(addresses), CHUNK):
         chunk = addresses[start:start + CHUNK]
         marks = ", ".join("?" * len(chunk))
+        for row in conn.execute("SELECT address, name, imap, smtp FROM app_passwords WHERE address IN (%s) "
+                                "ORDER BY address, name" % marks, chunk):
+            apps.removed.append(((row[0], row[1]), {"password": "", "services": tuple(
+                service for service, flag in zip(_app_password.SERVICES, row[2:]) if flag)}))
         aliases = {row[0] for row in conn.execute("SELECT address FROM aliases WHERE address IN (%s)" % marks, chunk)}
         chunk = [address for address in chunk if address not in aliases]
         gone.extend(chunk)
@@ -317,8 +390,9 @@ def remove_users(conn: sqlite3.Connection, domain: str | None, addresses: list[s
     conn.executemany("DELETE FROM responders WHERE domain = ? AND login = ?",
                      [(domain, login) for login in sorted(logins)])
     conn.executemany("DELETE FROM alias_recipients WHERE recipient = ?", [(a,) for a in gone])
+    conn.executemany("DELETE FROM app_passwords WHERE address = ?", [(a,) for a in addresses])
     conn.executemany("DELETE FROM users WHERE address = ?", [(a,) for a in addresses])
-    return [responders, recipients]
+    return [responders, apps, recipients]
 
 
 def _named(found: list, wanted: Wanted, plan: Plan, side_plans: list[Plan]) -> list[InvalidItem]:

@@ -72,9 +72,13 @@ def plaintext_passwords(domains: list) -> set[str]:
     found = set()
     for item in _list(domains):
         for user in _list(item.get("users")) if isinstance(item, dict) else []:
-            password = user.get("password") if isinstance(user, dict) else None
-            if isinstance(password, str) and password and scheme_of(password) is None:
-                found.add(password)
+            if not isinstance(user, dict):
+                continue
+            # An app password in plain text is refused, and scrubbed from the output all the same.
+            given = [user.get("password")] + [app.get("password") for app in _list(user.get("app_passwords"))
+                                              if isinstance(app, dict)]
+            found.update(password for password in given
+                         if isinstance(password, str) and password and scheme_of(password) is None)
     return found
 
 

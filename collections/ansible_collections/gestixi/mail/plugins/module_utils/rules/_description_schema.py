@@ -9,7 +9,7 @@ writes it from DESCRIPTION_SCHEMA, and a unit test proves the file is up to date
 """
 from __future__ import annotations
 
-from ansible_collections.gestixi.mail.plugins.module_utils.rules import _dns, _responder, _user
+from ansible_collections.gestixi.mail.plugins.module_utils.rules import _app_password, _dns, _responder, _user
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import MAX_LOGIN
 
 DESCRIPTION_SCHEMA = {
@@ -294,6 +294,51 @@ DESCRIPTION_SCHEMA = {
                     "type": ["array", "null"],
                     "items": {
                         "$ref": "#/definitions/responder",
+                    },
+                },
+                "app_passwords": {
+                    "description": (
+                        "Named second passwords of this user, each for the services it names (IMAP, "
+                        "SMTP submission), never for the webmail nor ManageSieve; at most %d. The list "
+                        "is exact: an app password it no longer names is revoked."
+                        % _app_password.MAX_PER_USER
+                    ),
+                    "type": ["array", "null"],
+                    "items": {
+                        "$ref": "#/definitions/app_password",
+                    },
+                },
+            },
+        },
+        "app_password": {
+            "description": "An app password: a name, a hash, and the services it may be used for.",
+            "type": "object",
+            "required": ["name", "services"],
+            "additionalProperties": False,
+            "properties": {
+                "name": {
+                    "description": "Identifies it, unique for the user (phone, laptop); shown in plans and exports.",
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": _app_password.MAX_NAME,
+                    "pattern": _app_password.NAME_RE.pattern,
+                    "errorMessage": _app_password.NAME_RULE,
+                },
+                "password": {
+                    "description": (
+                        "Its password as a hash made with tools/hash_password or 'doveadm pw' "
+                        "({ARGON2ID}, {BLF-CRYPT} or {SHA512-CRYPT}), never in plain text. Required when "
+                        "it is new; left out, the stored one stays (as in an export)."
+                    ),
+                    "type": "string",
+                    "minLength": 1,
+                },
+                "services": {
+                    "description": "Where it logs in: imap, smtp (submission) or both; never the webmail.",
+                    "type": "array",
+                    "items": {
+                        "type": "string",
+                        "enum": list(_app_password.SERVICES),
                     },
                 },
             },

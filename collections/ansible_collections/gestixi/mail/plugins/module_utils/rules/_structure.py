@@ -40,11 +40,13 @@ REQUIRED_HINTS = {
     ("dkim_previous", "selector"): "name the selector of the old key, for example gestixi2025",
     ("dkim_previous", "until"): "give the last day the old key stays published (YYYY-MM-DD)",
     ("application", "login"): "name the login the application sends with, for example invoices",
+    ("app_password", "name"): "every app password needs a name, for example phone",
+    ("app_password", "services"): "name the services it may be used for, for example [imap] or [imap, smtp]",
 }
 # How an item of each definition is called in messages.
 THING = {"domain": "a domain", "user": "a user", "alias": "an alias", "responder": "an automatic reply",
          "dns": "dns", "dmarc": "dmarc", "dkim": "dkim", "dkim_previous": "a previous DKIM key",
-         "application": "an application credential"}
+         "application": "an application credential", "app_password": "an app password"}
 
 # The key shown in "a mapping such as 'name: ...'", where it is not name.
 FIRST_KEY = {"dkim_previous": "selector", "application": "login"}

@@ -16,6 +16,8 @@ Rules that make the round trip exact:
   a bare word in the alias's domain), any other as a full address; an alias that reaches all
   users and explicit recipients too is two items (items with one address add up);
 - a user's quota is a size with a binary unit (2G), never a bare number (which means MiB);
+- a user's app passwords are shown by name and services, without their hashes: applied back,
+  the stored ones stay;
 - lists are sorted, so that two exports of the same store are equal text.
 """
 from __future__ import annotations
@@ -25,6 +27,7 @@ import sqlite3
 
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_domain, display_domain
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import ProblemCollector
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._app_password import SERVICES
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._dns import setting_from_stored
 from ansible_collections.gestixi.mail.plugins.module_utils.store._schema import SCHEMA_VERSION
 
@@ -171,7 +174,8 @@ def export(conn: sqlite3.Connection, params: dict, store_exists: bool = True) ->
     for name in names:
         entry = entries[name]
         if "users" in opts.parts:
-            entry["users"] = [_user_entry(row, opts) for row in users.get(name, [])]
+            apps = _read_app_passwords(conn, name)
+            entry["users"] = [_user_entry(row, opts, apps.get(row["address"], [])) for row in users.get(name, [])]
         if "aliases" in opts.parts:
             entry["aliases"] = [item for alias in _read_aliases(conn, name)
                                 for item in _alias_entries(alias, name, opts)]
@@ -244,7 +248,17 @@ def _read_users(conn: sqlite3.Connection, domains: list[str] | None) -> dict[str
     return out
 
 
-def _user_entry(row: sqlite3.Row, opts: Options) -> dict:
+def _read_app_passwords(conn: sqlite3.Connection, domain: str) -> dict[str, list[dict]]:
+    """address -> its app passwords as the description writes them, by name: never a hash."""
+    out: dict[str, list[dict]] = {}
+    for row in conn.execute("SELECT p.address, p.name, p.imap, p.smtp FROM app_passwords p JOIN users u "
+                            "ON u.address = p.address WHERE u.domain = ? ORDER BY p.address, p.name", (domain,)):
+        services = [service for service in SERVICES if row[service]]
+        out.setdefault(row["address"], []).append({"name": row["name"], "services": services})
+    return out
+
+
+def _user_entry(row: sqlite3.Row, opts: Options, apps: list[dict] | None = None) -> dict:
     entry: dict = {"login": row["login"]}
     if row["display_name"] or opts.include_defaults:
         entry["name"] = row["display_name"]
@@ -254,6 +268,8 @@ def _user_entry(row: sqlite3.Row, opts: Options) -> dict:
         entry["quota"] = 0
     if not row["enabled"] or opts.include_defaults:
         entry["enabled"] = bool(row["enabled"])
+    if apps or opts.include_defaults:
+        entry["app_passwords"] = list(apps or [])
     return entry
 
 

@@ -86,6 +86,22 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE domains ADD COLUMN application_password TEXT NOT NULL DEFAULT ''",
         "CREATE UNIQUE INDEX domains_application_login ON domains (application_login)",
     ),
+    (
+        # A user's app passwords (rules/_app_password.py): a named second password, for the
+        # services it flags only (imap: Dovecot's IMAP; smtp: Postfix's SASL on the submission
+        # ports). Dovecot's passdb chain reads them (store_queries.yml, app_password); no other
+        # service ever matches a row. They go with their user.
+        """CREATE TABLE app_passwords (
+            address TEXT NOT NULL REFERENCES users(address) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            password TEXT NOT NULL,
+            imap INTEGER NOT NULL DEFAULT 0,
+            smtp INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (address, name)
+        )""",
+    ) + tuple(
+        "CREATE TRIGGER app_passwords_%s_forgets_record AFTER %s ON app_passwords BEGIN DELETE FROM converge_record; END"
+        % (event.lower(), event) for event in ("INSERT", "UPDATE", "DELETE")),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

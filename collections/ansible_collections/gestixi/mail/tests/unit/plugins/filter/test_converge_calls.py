@@ -40,7 +40,8 @@ def test_a_field_left_out_takes_the_value_a_new_item_gets():
     assert (net["path"], net["purge"], net["domain"], net["catchall"]) == (
         "domains[1]", True, {"name": "example.net", "timezone": "Europe/Paris", "dns": {}, "dkim": {}, "application": {}},
         {"name": "example.net", "catchall": "bob"})
-    assert net["users"] == [{"login": "bob", "name": "", "quota": 0, "enabled": True, "password": "{ARGON2ID}h"}]
+    assert net["users"] == [{"login": "bob", "name": "", "quota": 0, "enabled": True, "password": "{ARGON2ID}h",
+                             "app_passwords": []}]  # none described: none kept
     assert net["logins"] == [{"login": "bob"}]
     # "to: []" is every user of the domain; a missing "to" stays missing (the alias module refuses it).
     assert net["aliases"] == [{"address": "all@example.net", "to": []}, {"address": "x@example.net", "to": None}]

@@ -64,7 +64,7 @@ class StoreHarness:
 
     def dump(self) -> dict:
         return {table: self.sql("SELECT * FROM %s ORDER BY 1, 2" % table)
-                for table in ("users", "aliases", "alias_recipients", "responders", "domains")}
+                for table in ("users", "aliases", "alias_recipients", "responders", "domains", "app_passwords")}
 
     def users(self, domain="example.org") -> dict[str, tuple]:
         return {row[0]: row[1:] for row in self.sql(

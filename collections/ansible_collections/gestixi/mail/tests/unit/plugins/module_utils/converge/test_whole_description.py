@@ -427,3 +427,61 @@ def test_a_bad_application_credential_is_refused_at_its_path_and_nothing_is_writ
     assert words in problems[0]["message"]
     assert "plain text secret" not in repr(module.failure)
     assert read(params["store_path"]) == before
+
+
+def test_app_passwords_are_stored_shown_without_their_hashes_kept_by_an_export_and_revoked(params):
+    bob = params["domains"][0]["users"][1]
+    bob["app_passwords"] = [{"name": "phone", "password": APP_HASH, "services": ["imap"]},
+                            {"name": "laptop", "password": HASH, "services": ["smtp", "imap"]}]
+    first = converge(params).result
+    assert rows(params["store_path"], "SELECT address, name, password, imap, smtp FROM app_passwords ORDER BY name") == [
+        ("bob@example.org", "laptop", HASH, 1, 1), ("bob@example.org", "phone", APP_HASH, 1, 0)]
+    assert {"action": "create", "kind": "app password", "key": "bob@example.org/phone"} in first["changes"]
+    assert APP_HASH not in repr(first) and "applicationsalt" not in repr(first)
+
+    # The export: names and services only; applied back, the hashes stay and nothing changes.
+    conn = sqlite3.connect(params["store_path"])
+    conn.row_factory = sqlite3.Row
+    try:
+        exported = export(conn, {"domains": None, "include": ["users"], "include_defaults": False,
+                                 "name_form": "unicode", "client_settings": None})
+    finally:
+        conn.close()
+    org = next(d for d in exported["domains"] if d["name"] == "example.org")
+    exported_bob = next(u for u in org["users"] if u["login"] == "bob")
+    assert exported_bob["app_passwords"] == [{"name": "laptop", "services": ["imap", "smtp"]},
+                                             {"name": "phone", "services": ["imap"]}]
+    bob["app_passwords"] = exported_bob["app_passwords"]
+    assert converge(params).result["changed"] is False
+
+    # Removed from the description: revoked at this converge; none described: none left.
+    bob["app_passwords"] = [{"name": "laptop", "services": ["imap", "smtp"]}]
+    assert converge(params).result["changes"] == [
+        {"action": "remove", "kind": "app password", "key": "bob@example.org/phone"}]
+    del bob["app_passwords"]
+    assert converge(params).result["changes"] == [
+        {"action": "remove", "kind": "app password", "key": "bob@example.org/laptop"}]
+    assert rows(params["store_path"], "SELECT * FROM app_passwords") == []
+
+
+@pytest.mark.parametrize("app, path, words", [
+    ({"name": "phone", "password": "plain text secret", "services": ["imap"]},
+     "domains[0].users[1].app_passwords[0].password", "never in plain text"),
+    ({"name": "phone", "services": ["imap"]}, "domains[0].users[1].app_passwords[0].password", "needs its password"),
+    ({"name": "phone", "password": APP_HASH, "services": ["imap", "sieve"]},
+     "domains[0].users[1].app_passwords[0].services[1]", "expected one of imap, smtp"),
+    ({"name": "phone", "password": APP_HASH}, "domains[0].users[1].app_passwords[0].services", "is missing"),
+    ({"name": "a/b", "password": APP_HASH, "services": ["imap"]}, "domains[0].users[1].app_passwords[0].name",
+     "is not valid"),
+])
+def test_a_bad_app_password_is_refused_at_its_path_and_nothing_is_written(params, app, path, words):
+    converge(params)
+    before = read(params["store_path"])
+    params["domains"][0]["users"][1]["app_passwords"] = [app]
+    module = converge(params)
+    assert module.result is None
+    problems = module.failure["problems"]
+    assert [p["path"] for p in problems] == [path], problems
+    assert words in problems[0]["message"]
+    assert "plain text secret" not in repr(module.failure)
+    assert read(params["store_path"]) == before

@@ -25,6 +25,7 @@ from ansible_collections.gestixi.mail.plugins.module_utils.store._store import m
 HASH_SHA = "{SHA512-CRYPT}$6$saltsalt$4wnYMBbS1Xl2JeLrTeAJpI6e0kNaJo/ZA4V5Wc7pRWGo0z6i3AQ8LoPXYfdXGdg"
 HASH_ARGON = "{ARGON2ID}$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHQ$Zm9vYmFyYmF6"
 APPLICATION_HASH = "{BLF-CRYPT}$2y$10$applicationsaltappliOyJ1b2Ft8pGZbl9QeF0yhNGFK7h5yKdxe"
+PHONE_HASH = "{SHA512-CRYPT}$6$phonesalt$0wnYMBbS1Xl2JeLrTeAJpI6e0kNaJo/ZA4V5Wc7pRWGo0z6i3AQ8LoPXYfdXGdg"
 
 
 def params(**overrides) -> dict:
@@ -65,11 +66,14 @@ def filled(conn: sqlite3.Connection) -> sqlite3.Connection:
         INSERT INTO aliases VALUES ('team@xn--bcher-kva.example', 'xn--bcher-kva.example', 'team', 0);
         INSERT INTO alias_recipients VALUES ('team@xn--bcher-kva.example', 'eve@xn--bcher-kva.example');
         INSERT INTO alias_recipients VALUES ('team@xn--bcher-kva.example', 'contact@example.org');
+        INSERT INTO app_passwords VALUES ('alice@example.org', 'phone', '%s', 1, 0);
+        INSERT INTO app_passwords VALUES ('alice@example.org', 'laptop', '%s', 1, 1);
         INSERT INTO responders VALUES ('example.org', 'alice', 'holidays', 1, 'Away', 'Back soon',
                                        '2026-12-20', '2027-01-04', 7);
         INSERT INTO responders VALUES ('example.org', '', 'closure', 0, 'Closed', 'Closed today',
                                        NULL, NULL, 3);
-    """ % (APPLICATION_HASH, HASH_SHA, HASH_ARGON, "$2y$10$abcdefghijklmnopqrstuu5Wc7pRWGo0z6i3AQ8LoPXYfdXGdgHa"))
+    """ % (APPLICATION_HASH, HASH_SHA, HASH_ARGON, "$2y$10$abcdefghijklmnopqrstuu5Wc7pRWGo0z6i3AQ8LoPXYfdXGdgHa",
+           PHONE_HASH, APPLICATION_HASH.replace("application", "laptoplaptop")))
     return conn
 
 
@@ -112,6 +116,8 @@ def test_full_export(filled: sqlite3.Connection) -> None:
             "dkim": {"selector": "s2026"}, "application": {"login": "invoices"},
             "users": [
                 {"login": "alice", "name": "Alice Martin", "quota": "2G",
+                 "app_passwords": [{"name": "laptop", "services": ["imap", "smtp"]},
+                                   {"name": "phone", "services": ["imap"]}],
                  "responders": [{"name": "holidays", "subject": "Away", "message": "Back soon",
                                  "start": "2026-12-20", "end": "2027-01-04"}]},
                 {"login": "bob", "enabled": False},
@@ -142,7 +148,7 @@ def test_no_secret_anywhere(filled: sqlite3.Connection) -> None:
         "imap_host": "mail.example.org", "imap_port": 993, "imap_security": "ssl",
         "smtp_host": None, "smtp_port": 465, "smtp_security": "ssl"})), ensure_ascii=False)
     for row in filled.execute("SELECT password FROM users UNION SELECT application_password FROM domains "
-                              "WHERE application_login IS NOT NULL"):
+                              "WHERE application_login IS NOT NULL UNION SELECT password FROM app_passwords"):
         assert row["password"] not in text
         assert row["password"].split("}", 1)[-1] not in text
     assert "$6$" not in text and "$argon2id$" not in text and "$2y$" not in text
@@ -154,9 +160,10 @@ def test_include_defaults_shows_every_field(filled: sqlite3.Connection) -> None:
     assert second["name"] == "xn--bcher-kva.example"
     assert second["timezone"] == "UTC" and second["catchall"] == ""
     assert second["responders"] == []
-    assert second["users"] == [{"login": "eve", "name": "Eve", "quota": "64K", "enabled": True, "responders": []}]
+    assert second["users"] == [{"login": "eve", "name": "Eve", "quota": "64K", "enabled": True,
+                                "app_passwords": [], "responders": []}]
     bob = domains[0]["users"][1]
-    assert bob == {"login": "bob", "name": "", "quota": 0, "enabled": False, "responders": []}
+    assert bob == {"login": "bob", "name": "", "quota": 0, "enabled": False, "app_passwords": [], "responders": []}
     holidays = domains[0]["users"][0]["responders"][0]
     assert holidays["enabled"] is True and holidays["days"] == 7
     closure = domains[0]["responders"][0]
@@ -215,3 +222,12 @@ def test_users_module_reads_the_quota_back() -> None:
     users = pytest.importorskip("ansible_collections.gestixi.mail.plugins.module_utils.converge._users")
     for size in (1024, 65536, 500 * 1024 ** 2, 3 * 1024 ** 3, 1536 * 1024 ** 2, 2 * 1024 ** 4):
         assert users.parse_quota(human_quota(size)) == size
+
+
+def test_app_passwords_by_name_and_services_without_their_hashes(filled: sqlite3.Connection) -> None:
+    result = export(filled, params())
+    alice, bob = result["domains"][0]["users"]
+    assert alice["app_passwords"] == [{"name": "laptop", "services": ["imap", "smtp"]},
+                                      {"name": "phone", "services": ["imap"]}]
+    assert "app_passwords" not in bob  # none: left out, like every default
+    assert PHONE_HASH not in json.dumps(result) and "phonesalt" not in json.dumps(result)

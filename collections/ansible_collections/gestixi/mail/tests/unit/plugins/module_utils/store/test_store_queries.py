@@ -6,7 +6,9 @@ roles/server/vars/store_queries.yml is what the server role writes into Postfix'
 tables and Dovecot's sql args. Each query is run the way the daemon runs it: Postfix replaces
 every %s with the looked-up key, quoted for SQLite (a ' becomes ''), %d with its domain part
 (no query at all for a key without one), and joins the rows of the answer with commas; Dovecot
-replaces %u with user@domain, escaped the same way, and %s with the service (imap, smtp, ...).
+replaces %u with user@domain, escaped the same way, %s with the service (imap, smtp, ...), %r
+with the client's address and %% with %; the server role writes the app password query once
+per slot, {slot} replaced by its number, each in a passdb of its own after the main one.
 """
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ import sqlite3
 import pytest
 import yaml
 
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._app_password import MAX_PER_USER
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._password import hash_password, verify_password
 from ansible_collections.gestixi.mail.plugins.module_utils.store._store import Store
 
 COLLECTION = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", ".."))
@@ -27,9 +31,19 @@ def sql_quote(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def queries():
+def queries_file():
     with open(QUERIES_FILE, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)["server_store_queries"]
+        return yaml.safe_load(handle)
+
+
+@pytest.fixture(scope="module")
+def queries(queries_file):
+    return queries_file["server_store_queries"]
+
+
+@pytest.fixture(scope="module")
+def slots(queries_file):
+    return queries_file["server_store_app_password_slots"]
 
 
 @pytest.fixture
@@ -62,6 +76,12 @@ def conn(tmp_path):
             ("o'neil@example.org", "bob@example.org"),
             ("team@other.test", "dave@other.test"),
             ("team@other.test", "carol@example.org")])  # a disabled user: kept, never a sender
+        connection.executemany(
+            "INSERT INTO app_passwords (address, name, password, imap, smtp) VALUES (?, ?, ?, ?, ?)", [
+                ("bob@example.org", "phone", "{BLF-CRYPT}bob-phone-hash", 1, 0),
+                ("bob@example.org", "laptop", "{BLF-CRYPT}bob-laptop-hash", 1, 1),
+                ("bob@example.org", "printer", "{BLF-CRYPT}bob-printer-hash", 0, 1),
+                ("carol@example.org", "tablet", "{BLF-CRYPT}carol-tablet-hash", 1, 1)])  # carol is disabled
     yield store.conn
     store.close()
 
@@ -76,16 +96,33 @@ def postfix(conn: sqlite3.Connection, query: str, key: str) -> list[str]:
     return sorted(row[0] for row in rows)
 
 
-def dovecot(conn: sqlite3.Connection, query: str, user: str | None = None, service: str = "imap") -> list[dict]:
-    sql = query.replace("%s", service)
+def dovecot(conn: sqlite3.Connection, query: str, user: str | None = None, service: str = "imap",
+            remote: str = "192.0.2.10", slot: int | None = None) -> list[dict]:
+    if slot is not None:
+        query = query.replace("{slot}", str(slot))
+    assert "{slot}" not in query
+    sql = query.replace("%%", "\0").replace("%s", service).replace("%r", sql_quote(remote))
     sql = sql if user is None else sql.replace("%u", sql_quote(user))
-    return [dict(row) for row in conn.execute(sql).fetchall()]
+    return [dict(row) for row in conn.execute(sql.replace("\0", "%")).fetchall()]
+
+
+def dovecot_login(conn: sqlite3.Connection, queries: dict, slots: int, user: str, plaintext: str,
+                  service: str, remote: str = "192.0.2.10") -> bool:
+    """Dovecot's passdb chain: the main passdb, then one per app password slot; the first
+    passdb whose row's hash verifies the password logs in (a passdb answers one row at most)."""
+    chain = [dovecot(conn, queries["dovecot"]["password"], user, service, remote)]
+    chain += [dovecot(conn, queries["dovecot"]["app_password"], user, service, remote, slot) for slot in range(slots)]
+    for rows in chain:
+        assert len(rows) <= 1, "a passdb query must answer one row at most"
+        if rows and verify_password(plaintext, rows[0]["password"]):
+            return True
+    return False
 
 
 def test_every_query_is_tested_here(queries):
     assert sorted(queries["postfix"]) == ["aliases", "application_copies", "application_logins", "domains",
                                           "local_senders", "mailboxes", "sender_logins", "sent_copies"]
-    assert sorted(queries["dovecot"]) == ["iterate", "password", "user"]
+    assert sorted(queries["dovecot"]) == ["app_password", "iterate", "password", "user"]
 
 
 def test_domains(conn, queries):
@@ -147,6 +184,9 @@ def test_quotes_in_keys_are_data_not_sql(conn, queries):
             assert postfix(conn, query, key) == [], name
         for name in ("password", "user"):
             assert dovecot(conn, queries["dovecot"][name], key) == [], name
+        assert dovecot(conn, queries["dovecot"]["app_password"], key, slot=0) == []
+        assert dovecot(conn, queries["dovecot"]["app_password"], "bob@example.org", remote=key, slot=0) == [
+            {"user": "bob@example.org", "password": "{BLF-CRYPT}bob-laptop-hash"}]
     assert conn.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 4
 
 
@@ -231,3 +271,66 @@ def test_dovecot_application_credential_is_for_smtp_only(conn, queries):
 def test_dovecot_iterate_lists_enabled_users(conn, queries):
     assert sorted(row["user"] for row in dovecot(conn, queries["dovecot"]["iterate"])) == [
         "alice@example.org", "bob@example.org", "dave@other.test"]
+
+
+def test_one_passdb_per_app_password_a_user_may_have(slots):
+    assert slots == MAX_PER_USER
+
+
+def test_dovecot_app_passwords_answer_their_services_one_per_slot(conn, queries, slots):
+    query = queries["dovecot"]["app_password"]
+
+    def answers(service, user="bob@example.org", remote="192.0.2.10"):
+        return [row["password"] for slot in range(slots) for row in dovecot(conn, query, user, service, remote, slot)]
+
+    # By name, each slot one row: laptop (imap, smtp), phone (imap), printer (smtp).
+    assert answers("imap") == ["{BLF-CRYPT}bob-laptop-hash", "{BLF-CRYPT}bob-phone-hash"]
+    assert answers("smtp") == ["{BLF-CRYPT}bob-laptop-hash", "{BLF-CRYPT}bob-printer-hash"]
+    for service in ("sieve", "pop3", "lmtp", "doveadm", "submission", "imap' OR '1'='1"):
+        assert answers(service) == [], service
+    assert answers("imap", user="carol@example.org") == []  # a disabled user: no app password either
+    assert answers("imap", user="alice@example.org") == []
+    assert dovecot(conn, query, "bob@example.org", "imap", slot=0) == [
+        {"user": "bob@example.org", "password": "{BLF-CRYPT}bob-laptop-hash"}]
+
+
+@pytest.mark.parametrize("remote", ["127.0.0.1", "127.3.2.1", "::1", "::ffff:127.0.0.1"])
+def test_dovecot_app_passwords_are_refused_from_loopback_where_the_webmail_logs_in(conn, queries, slots, remote):
+    query = queries["dovecot"]["app_password"]
+    for service in ("imap", "smtp"):
+        assert [dovecot(conn, query, "bob@example.org", service, remote, slot) for slot in range(slots)] == [[]] * slots
+    # the main password still works from there (Roundcube logs in with it)
+    assert dovecot(conn, queries["dovecot"]["password"], "bob@example.org", "imap", remote) == [
+        {"user": "bob@example.org", "password": "{BLF-CRYPT}bob-hash"}]
+
+
+def test_dovecot_login_chain_with_main_and_app_passwords(conn, queries, slots):
+    def hashed(plaintext):
+        return hash_password(plaintext, "SHA512-CRYPT")
+
+    conn.execute("INSERT INTO users (address, domain, login, password) VALUES ('erin@example.org', 'example.org', "
+                 "'erin', ?)", (hashed("erin-main"),))
+    conn.executemany("INSERT INTO app_passwords (address, name, password, imap, smtp) VALUES (?, ?, ?, ?, ?)",
+                     [("erin@example.org", "app-%d" % index, hashed("erin-app-%d" % index), 1, 0)
+                      for index in range(slots - 1)] + [("erin@example.org", "z-mail", hashed("erin-both"), 1, 1)])
+
+    def login(plaintext, service, remote="192.0.2.10"):
+        return dovecot_login(conn, queries, slots, "erin@example.org", plaintext, service, remote)
+
+    for service in ("imap", "smtp", "sieve"):
+        assert login("erin-main", service)  # the main password opens everything, as before
+        assert login("erin-main", service, "127.0.0.1")  # the webmail included
+    assert login("erin-app-0", "imap") and login("erin-app-%d" % (slots - 2), "imap")
+    assert not login("erin-app-0", "smtp")  # an IMAP-only one, on submission
+    assert not login("erin-app-0", "sieve")  # never ManageSieve
+    assert login("erin-both", "imap") and login("erin-both", "smtp")  # the last slot is tried too
+    assert not login("erin-both", "sieve")
+    assert not login("erin-both", "imap", "127.0.0.1")  # never the webmail
+    assert not login("erin-both", "smtp", "127.0.0.1")
+    assert not login("wrong", "imap")
+    # Revoked: the row is gone, the password with it.
+    conn.execute("DELETE FROM app_passwords WHERE address = 'erin@example.org' AND name = 'z-mail'")
+    assert not login("erin-both", "imap")
+    assert login("erin-app-0", "imap")
+    conn.execute("UPDATE users SET enabled = 0 WHERE address = 'erin@example.org'")
+    assert not login("erin-app-0", "imap")
