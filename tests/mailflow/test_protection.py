@@ -123,8 +123,11 @@ def test_ordinary_mail_from_outside_is_not_filtered(server, token):
 
 def test_the_eicar_file_is_accepted_when_the_antivirus_is_off(server, token):
     # server_antivirus is false by default: the file is just text (tests/internet shows it refused).
+    # rspamd scores its .com name as a risky attachment: it may be greylisted first.
     assert "clamav" not in server.inside("cat", "/etc/rspamd/local.d/antivirus.conf")
-    server.send_from_outside_message(eicar_message("colleague@outside.test", ALICE, token))
+    data = eicar_message("colleague@outside.test", ALICE, token).as_bytes()
+    code, reply = send_port_25_like_a_server(server, "colleague@outside.test", ALICE, data)
+    assert code == 250, reply
     uids = poll(lambda: server.find_subject(ALICE, token) or server.find_subject(ALICE, token, JUNK), 30)
     assert len(uids) == 1
 
@@ -204,14 +207,20 @@ def test_smtp_smuggling_is_not_possible(server, token):
     data = (raw_message("colleague@outside.test", ALICE, token, "First message.\n")
             + b"\n.\r\nMAIL FROM:<ceo@example.org>\r\nRCPT TO:<%s>\r\nDATA\r\n" % ALICE.encode()
             + b"From: ceo@example.org\r\nSubject: " + smuggled.encode() + b"\r\n\r\nPay now.\r\n")
-    with server.smtp_plain() as smtp:
-        assert smtp.mail("colleague@outside.test")[0] == 250
-        assert smtp.rcpt(ALICE)[0] == 250
-        code, reply = smtp.docmd("DATA")
-        assert code == 354, reply
-        smtp.send(data + b"\r\n.\r\n")
-        code, reply = smtp.getreply()
-        assert code == 250, reply
+    def session() -> tuple[int, bytes]:
+        with server.smtp_plain() as smtp:
+            assert smtp.mail("colleague@outside.test")[0] == 250
+            assert smtp.rcpt(ALICE)[0] == 250
+            code, reply = smtp.docmd("DATA")
+            assert code == 354, reply
+            smtp.send(data + b"\r\n.\r\n")
+            return smtp.getreply()
+
+    code, reply = session()
+    if code == 451:  # greylisted (its text looks like SMTP commands): come back, as a server would
+        time.sleep(greylist_delay(server) + 2)
+        code, reply = session()
+    assert code == 250, reply
     assert len(server.wait_for_subject(ALICE, token)) == 1
     server.wait_queue_empty()
     assert server.find_subject(ALICE, smuggled) == []
