@@ -280,14 +280,9 @@ def load(conn: sqlite3.Connection, domain: str) -> dict[str, dict]:
 
 def load_app_passwords(conn: sqlite3.Connection, domain: str) -> dict[tuple[str, str], dict]:
     """The app passwords of one domain's users, (address, name) -> record, in one query."""
-    return {(row[0], row[1]): {"password": row[2], "services": _app_password.canonical_services(
-        [service for service, flag in zip(_app_password.SERVICES, row[3:]) if flag])}
-        for row in conn.execute("SELECT p.address, p.name, p.password, p.imap, p.smtp FROM app_passwords p "
-                                "JOIN users u ON u.address = p.address WHERE u.domain = ?", (domain,))}
-
-
-def _service_flags(record: dict) -> tuple[int, ...]:
-    return tuple(int(service in record["services"]) for service in _app_password.SERVICES)
+    return {(row[0], row[1]): {"password": row[2], "services": _app_password.services_of_flags(row[3:])}
+            for row in conn.execute("SELECT p.address, p.name, p.password, p.imap, p.smtp FROM app_passwords p "
+                                    "JOIN users u ON u.address = p.address WHERE u.domain = ?", (domain,))}
 
 
 def plan_app_passwords(wanted: Wanted, current: dict[tuple[str, str], dict]) -> Plan:
@@ -350,9 +345,9 @@ def converge_users(conn: sqlite3.Connection, params: dict, check_mode: bool = Fa
         [(r["name"], r["password"], r["quota"], int(r["enabled"]), address) for address, _before, r in plan.updated])
     conn.executemany("DELETE FROM app_passwords WHERE address = ? AND name = ?", [key for key, _record in apps.removed])
     conn.executemany("INSERT INTO app_passwords (address, name, password, imap, smtp) VALUES (?, ?, ?, ?, ?)",
-                     [(*key, r["password"], *_service_flags(r)) for key, r in apps.created])
+                     [(*key, r["password"], *_app_password.flags_of_services(r["services"])) for key, r in apps.created])
     conn.executemany("UPDATE app_passwords SET password = ?, imap = ?, smtp = ? WHERE address = ? AND name = ?",
-                     [(r["password"], *_service_flags(r), *key) for key, _before, r in apps.updated])
+                     [(r["password"], *_app_password.flags_of_services(r["services"]), *key) for key, _before, r in apps.updated])
     side_plans = remove_users(conn, domain, [address for address, _record in plan.removed])
     return Converged([plan, apps] + side_plans, lambda found: _named(found, wanted, plan, side_plans))
 
@@ -378,8 +373,7 @@ def remove_users(conn: sqlite3.Connection, domain: str | None, addresses: list[s
         marks = ", ".join("?" * len(chunk))
         for row in conn.execute("SELECT address, name, imap, smtp FROM app_passwords WHERE address IN (%s) "
                                 "ORDER BY address, name" % marks, chunk):
-            apps.removed.append(((row[0], row[1]), {"password": "", "services": tuple(
-                service for service, flag in zip(_app_password.SERVICES, row[2:]) if flag)}))
+            apps.removed.append(((row[0], row[1]), {"password": "", "services": _app_password.services_of_flags(row[2:])}))
         aliases = {row[0] for row in conn.execute("SELECT address FROM aliases WHERE address IN (%s)" % marks, chunk)}
         chunk = [address for address in chunk if address not in aliases]
         gone.extend(chunk)

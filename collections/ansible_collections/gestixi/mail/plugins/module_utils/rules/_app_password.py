@@ -122,6 +122,16 @@ def canonical_services(services: list | tuple | str) -> tuple[str, ...]:
     return tuple(service for service in SERVICES if service in given)
 
 
+def services_of_flags(flags) -> tuple[str, ...]:
+    """The services of a stored row's flags (one per SERVICES, in that order: imap, smtp)."""
+    return tuple(service for service, flag in zip(SERVICES, flags) if flag)
+
+
+def flags_of_services(services) -> tuple[int, ...]:
+    """The stored flags (one per SERVICES) of a list of services."""
+    return tuple(int(service in services) for service in SERVICES)
+
+
 def records(items: list, stored: dict[str, dict], base: str = KEY) -> tuple[dict[str, dict], list[tuple[str, str]]]:
     """The records to store for a valid list (name -> {password, services}), the stored hash
     kept where none is given, and the problems of new ones without a password."""

@@ -27,7 +27,7 @@ import sqlite3
 
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_domain, display_domain
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import ProblemCollector
-from ansible_collections.gestixi.mail.plugins.module_utils.rules._app_password import SERVICES
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._app_password import services_of_flags
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._dns import setting_from_stored
 from ansible_collections.gestixi.mail.plugins.module_utils.store._schema import SCHEMA_VERSION
 
@@ -253,7 +253,7 @@ def _read_app_passwords(conn: sqlite3.Connection, domain: str) -> dict[str, list
     out: dict[str, list[dict]] = {}
     for row in conn.execute("SELECT p.address, p.name, p.imap, p.smtp FROM app_passwords p JOIN users u "
                             "ON u.address = p.address WHERE u.domain = ? ORDER BY p.address, p.name", (domain,)):
-        services = [service for service in SERVICES if row[service]]
+        services = list(services_of_flags((row["imap"], row["smtp"])))
         out.setdefault(row["address"], []).append({"name": row["name"], "services": services})
     return out
 

@@ -405,6 +405,21 @@ def test_the_application_credential_is_stored_shown_without_its_hash_and_kept_by
                                       "WHERE name = 'example.org'") == [(None, "")]
 
 
+def assert_refused_at(params, change, path: str, words: str) -> None:
+    """After a good converge, `change` (a function of the domain) makes the next one fail at
+    `path` in `words`, with no plain text secret shown and the store unchanged."""
+    converge(params)
+    before = read(params["store_path"])
+    change(params["domains"][0])
+    module = converge(params)
+    assert module.result is None
+    problems = module.failure["problems"]
+    assert [p["path"] for p in problems] == [path], problems
+    assert words in problems[0]["message"]
+    assert "plain text secret" not in repr(module.failure)
+    assert read(params["store_path"]) == before
+
+
 @pytest.mark.parametrize("application, path, words", [
     ({"login": "invoices", "password": "plain text secret"}, "domains[0].application.password", "never in plain text"),
     ({"login": "invoices", "password": "{SHA512-CRYPT}$6$x"}, "domains[0].application.password", "malformed"),
@@ -417,16 +432,7 @@ def test_the_application_credential_is_stored_shown_without_its_hash_and_kept_by
      "unknown key"),
 ])
 def test_a_bad_application_credential_is_refused_at_its_path_and_nothing_is_written(params, application, path, words):
-    converge(params)
-    before = read(params["store_path"])
-    params["domains"][0]["application"] = application
-    module = converge(params)
-    assert module.result is None
-    problems = module.failure["problems"]
-    assert [p["path"] for p in problems] == [path], problems
-    assert words in problems[0]["message"]
-    assert "plain text secret" not in repr(module.failure)
-    assert read(params["store_path"]) == before
+    assert_refused_at(params, lambda domain: domain.update(application=application), path, words)
 
 
 def test_app_passwords_are_stored_shown_without_their_hashes_kept_by_an_export_and_revoked(params):
@@ -475,13 +481,4 @@ def test_app_passwords_are_stored_shown_without_their_hashes_kept_by_an_export_a
      "is not valid"),
 ])
 def test_a_bad_app_password_is_refused_at_its_path_and_nothing_is_written(params, app, path, words):
-    converge(params)
-    before = read(params["store_path"])
-    params["domains"][0]["users"][1]["app_passwords"] = [app]
-    module = converge(params)
-    assert module.result is None
-    problems = module.failure["problems"]
-    assert [p["path"] for p in problems] == [path], problems
-    assert words in problems[0]["message"]
-    assert "plain text secret" not in repr(module.failure)
-    assert read(params["store_path"]) == before
+    assert_refused_at(params, lambda domain: domain["users"][1].update(app_passwords=[app]), path, words)
