@@ -21,8 +21,9 @@ import re
 from typing import Callable
 
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, problem_at, yaml_path
-from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_address, canonical_domain, canonical_or_none
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_address, canonical_domain
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._dates import canonical_day
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._description import declared_domains
 
 DMARC_POLICIES = ("none", "quarantine", "reject")
 MTA_STS_MODES = ("none", "testing", "enforce")
@@ -305,23 +306,10 @@ def _dkim_problems(dkim: dict, path: str, domain: str) -> list[InvalidItem]:
 
 
 def dns_problems(domains: object, paths: list[str] | None = None) -> list[InvalidItem]:
-    """The problems of the dns and dkim settings of every domain of a description.
-
-    A domain whose name is not valid, or that is declared a second time, is skipped: its own
-    rules report it (as the controller's meaning check skips it).
-    """
-    problems: list[InvalidItem] = []
-    seen: set[str] = set()
-    for index, item in enumerate(domains if isinstance(domains, (list, tuple)) else []):
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-            continue
-        name = canonical_or_none(canonical_domain, item["name"])
-        if name is None or name in seen:
-            continue
-        seen.add(name)
-        here = paths[index] if paths is not None else yaml_path("domains", index)
-        problems.extend(domain_dns_problems(item, here, name))
-    return problems
+    """The problems of the dns and dkim settings of every domain of a description (each
+    declared domain once, as the controller's meaning check reads them)."""
+    return [problem for item, here, name in declared_domains(domains, paths)
+            for problem in domain_dns_problems(item, here, name)]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -125,6 +125,10 @@ def test_an_alias_with_a_users_address_is_refused_alike(tmp_path):
 @pytest.mark.parametrize("domains, path, words", [
     ([{"name": "example.org"}, {"name": "EXAMPLE.org"}], "gestixi_mail_domains[1].name",
      "the domain example.org is declared twice (also at gestixi_mail_domains[0])"),
+    # A domain declared twice has that one problem: what is under it is not judged a second time.
+    ([{"name": "example.org"}, {"name": "example.org", "users": [user("alice@")],
+                                "aliases": [{"address": "info@example.net", "to": []}]}],
+     "gestixi_mail_domains[1].name", "the domain example.org is declared twice (also at gestixi_mail_domains[0])"),
     ([{"name": "example.org", "users": [user("bob"), user("bob")]}], "gestixi_mail_domains[0].users[1].login",
      "the user bob@example.org is declared twice (also at gestixi_mail_domains[0].users[0])"),
     # The host's alias module merges two items of one address; a description declares it once.
