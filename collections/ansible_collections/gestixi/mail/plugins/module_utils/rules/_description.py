@@ -125,7 +125,7 @@ LOGIN_HINT = "write only the login (the part before @)"
 def declared_domains(domains: object, paths: list[str] | None = None) -> Iterator[tuple[dict, str, str]]:
     """(item, path, canonical name) of each domain a description declares, once: a domain whose
     name is not valid, or that is declared a second time, is skipped (its own rules report it).
-    For the rules that read each domain once: misplaced() below, rules/_dns.py."""
+    For the rules that read each domain once: misplaced() below, rules/_dns.py, rules/_senders.py."""
     seen: set[str] = set()
     for index, item in enumerate(domains if isinstance(domains, (list, tuple)) else []):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):

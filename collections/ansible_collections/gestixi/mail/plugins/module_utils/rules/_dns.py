@@ -214,8 +214,8 @@ def _texts(value: object) -> list[tuple[int, str]]:
     return [(index, item) for index, item in enumerate(value) if isinstance(item, str) and item]
 
 
-def _distinct(values: object, list_path: str, canonical: Callable[[str], str], kind: str,
-              add: Callable[[str, str], None]) -> dict[str, str]:
+def canonical_distinct(values: object, list_path: str, canonical: Callable[[str], str], kind: str,
+                       add: Callable[[str, str], None]) -> dict[str, str]:
     """Each text of a list in its canonical form -> where it is first written; a text that is
     not valid, or written twice, is reported through add."""
     first: dict[str, str] = {}
@@ -245,8 +245,8 @@ def domain_dns_problems(item: dict, path: str, domain: str) -> list[InvalidItem]
     if isinstance(dns.get("mx"), (list, tuple)) and not dns["mx"]:
         add(yaml_path(dns_path, "mx"), "list at least one host name, or leave mx out: the mail "
             "servers' own host names are used")
-    _distinct(dns.get("mx"), yaml_path(dns_path, "mx"), canonical_host, "host", add)
-    mechanisms = _distinct(dns.get("spf"), yaml_path(dns_path, "spf"), canonical_spf_mechanism, "SPF mechanism", add)
+    canonical_distinct(dns.get("mx"), yaml_path(dns_path, "mx"), canonical_host, "host", add)
+    mechanisms = canonical_distinct(dns.get("spf"), yaml_path(dns_path, "spf"), canonical_spf_mechanism, "SPF mechanism", add)
     lookups = spf_lookups(list(mechanisms))
     if len(mechanisms) > MAX_SPF_MECHANISMS:
         add(yaml_path(dns_path, "spf"), "%d mechanisms are more than %d: group the senders under one "
@@ -384,7 +384,8 @@ def dkim_keys_wanted(domains: list[dict], today: str) -> list[dict]:
 
 def stored_setting(value: object) -> str:
     """A domain's `dns` or `dkim` as written (keys without a value left out, dates as
-    YYYY-MM-DD), as one canonical JSON text; "" when it is not set."""
+    YYYY-MM-DD), or its `senders` in their canonical form (rules/_senders.py), as one
+    canonical JSON text; "" when it is not set."""
     value = _without_empty(value)
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")) if value else ""
 
