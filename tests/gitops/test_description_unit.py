@@ -114,8 +114,9 @@ def test_converge_calls_use_the_modules_options():
     described_org = variables["gestixi_mail_domains"][0]
     assert org["domain"] == {"name": "example.org", "timezone": "Europe/Paris",
                              "dns": described_org["dns"], "dkim": described_org["dkim"],
-                             "application": {}}
+                             "senders": described_org["senders"], "application": {}}
     assert net["domain"]["dkim"] == {}  # none described: the store's settings are removed
+    assert net["domain"]["senders"] == {}
     assert org["catchall"] == {"name": "example.org", "catchall": "postmaster@example.org"}
     assert net["catchall"] == {"name": "example.net", "catchall": ""}
     alice = org["users"][0]

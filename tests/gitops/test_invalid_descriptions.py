@@ -225,6 +225,18 @@ CASES = [
       (U0 + ".app_passwords[1].services", "name the services it may be used for"),
       (U0 + ".app_passwords[2].name", "'my phone' is not valid: expected letters, digits"),
       (U0 + ".app_passwords[2].services", "is missing: name the services it may be used for")]),
+    ("sender_neither_address_nor_domain", doc(setter(org, "senders", {"blocked": ["spammer@bad.test", "nowhere"]})),
+     [(D0 + ".senders.blocked[1]", "'nowhere' is not a valid domain name: it needs at least two labels of letters, "
+                                   "digits and '-'; a sender is a mail address (user@host) or a domain name (host)")]),
+    ("sender_listed_twice", doc(setter(org, "senders", {"allowed": ["partner.test", "Partner.TEST."]})),
+     [(D0 + ".senders.allowed[1]", "the sender partner.test is declared twice (also at "
+                                   "gestixi_mail_domains[0].senders.allowed[0])")]),
+    ("sender_in_both_lists", doc(setter(org, "senders", {"allowed": ["news@partner.test"],
+                                                         "blocked": ["bad.test", "News@Partner.test"]})),
+     [(D0 + ".senders.blocked[1]", "the sender news@partner.test is both allowed (at "
+                                   "gestixi_mail_domains[0].senders.allowed[0]) and blocked: keep it in one list")]),
+    ("senders_unknown_key", doc(setter(org, "senders", {"block": ["bad.test"]})),
+     [(D0 + ".senders.block", "unknown key 'block' (did you mean 'blocked'?); senders takes: allowed, blocked")]),
     ("several_problems_at_once", doc(chain(setter(alice, "pasword", "x"), setter(org, "timezone", "Mars/Base"),
                                            setter(lambda v: org(v)["aliases"][0], "to", ["alice", "zed"]),
                                            dropper(holidays, "message"))),

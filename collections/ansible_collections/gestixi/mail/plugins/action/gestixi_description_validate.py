@@ -9,6 +9,7 @@ import datetime
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._dns import dkim_keys_wanted
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._senders import sender_maps
 
 from ansible_collections.gestixi.mail.plugins.plugin_utils._description_check import alias_limits, check_host_description
 
@@ -33,6 +34,8 @@ class ActionModule(ActionBase):
         result["domains"] = checked.domain_names()
         domains = checked.domains()
         result["dkim"] = dkim_keys_wanted(domains, datetime.date.today().isoformat())
+        # The text of the servers' rspamd maps of allowed and blocked senders.
+        result["senders"] = sender_maps(domains)
         # What the DNS records are computed from (gestixi.mail.dns_records), without the mailboxes.
         result["dns_domains"] = [{key: item[key] for key in ("name", "dns", "dkim") if key in item} for item in domains]
         counts = result["counts"]

@@ -22,7 +22,9 @@ description:
     within the servers' Postfix alias limits (O(alias_expansion_limit), O(alias_recursion_limit)); an
     alias or user placed under the wrong domain, or in a domain that is not declared, is
     refused; dates are real and the end is not before the start; an enabled automatic reply
-    has a subject and a message; time zones exist; ready password hashes are well formed."
+    has a subject and a message; time zones exist; ready password hashes are well formed; a
+    domain's allowed and blocked senders are mail addresses or domain names, each listed once,
+    in one list only, at most 1000 per list."
   - A plain-text password is refused unless it comes from Ansible Vault (or
     C(gestixi_mail_allow_plaintext_passwords=true)), so that no plain text is committed to Git.
   - Every problem is reported at once, each naming its YAML path, for example
@@ -151,4 +153,23 @@ dkim:
   type: list
   elements: dict
   sample: [{name: example.org, selector: s2026, published: [s2026, s2027]}]
+senders:
+  description:
+    - The text of the mail servers' two rspamd map files of the declared domains' C(senders),
+      C(allowed) and C(blocked).
+    - One line C(<recipient domain>:<entry>) per entry of a domain's list, the domain in its
+      A-label form, the entry a mail address or a domain name in its stored form (lower case,
+      IDNA A-labels); the lines sorted, each ending in a newline; an empty text when no domain
+      lists any.
+  returned: success
+  type: dict
+  contains:
+    allowed:
+      description: The allowed senders' lines.
+      type: str
+      sample: "example.org:news@partner.test\nexample.org:outside.test\n"
+    blocked:
+      description: The blocked senders' lines.
+      type: str
+      sample: "example.org:bad.test\nexample.org:spammer@bad.test\n"
 """

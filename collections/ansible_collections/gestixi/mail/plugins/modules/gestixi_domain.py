@@ -64,6 +64,29 @@ options:
         description. The keys themselves are M(gestixi.mail.gestixi_dkim_keys)'s.
       - Not given, an existing domain keeps its settings. V({}) removes them.
     type: dict
+  senders:
+    description:
+      - The senders whose mail to the domain's recipients the servers' spam filter (rspamd)
+        refuses (O(senders.blocked)) or trusts (O(senders.allowed)), as in the mail description
+        (the repository's C(docs/description-format.md#allowed-and-blocked-senders)).
+      - Each entry is a mail address (C(user@host)) or a domain name (C(host)), matched against
+        the envelope sender and the header From; a domain matches exactly, never its subdomains.
+        Entries are stored lower case with domains in IDNA A-labels, each list sorted.
+      - An entry listed twice, or in both lists, is refused; at most 1000 per list.
+      - Not given, an existing domain keeps its senders. V({}) removes them.
+    type: dict
+    suboptions:
+      allowed:
+        description:
+          - Trusted senders. Their mail gets a spam-score bonus when the sender is authenticated
+            (DMARC pass for the header From, SPF pass for the envelope sender).
+        type: list
+        elements: str
+      blocked:
+        description:
+          - Refused senders. Their mail to the domain is rejected.
+        type: list
+        elements: str
   application:
     description:
       - The business application's submission credential. It logs in as
@@ -113,6 +136,18 @@ options:
       dkim:
         description: As O(dkim).
         type: dict
+      senders:
+        description: As O(senders).
+        type: dict
+        suboptions:
+          allowed:
+            description: As O(senders.allowed).
+            type: list
+            elements: str
+          blocked:
+            description: As O(senders.blocked).
+            type: list
+            elements: str
       application:
         description: As O(application).
         type: dict
@@ -154,6 +189,13 @@ EXAMPLES = r"""
 - name: Add one domain
   gestixi.mail.gestixi_domain:
     name: example.net
+
+- name: Refuse mail to example.org from a spammer and a whole domain, trust a partner's newsletter
+  gestixi.mail.gestixi_domain:
+    name: example.org
+    senders:
+      allowed: [news@partner.example]
+      blocked: [spammer@bad.example, junk.example]
 
 - name: Let the business application send as any address of example.org
   gestixi.mail.gestixi_domain:

@@ -160,13 +160,24 @@ domains:
       description: Address receiving mail for unknown addresses of the domain.
       type: str
       sample: postmaster@example.org
+    senders:
+      description:
+        - The domain's allowed and blocked senders, C(allowed) and C(blocked), each a sorted list
+          of mail addresses and domain names in their stored form (lower case), their domains
+          in the form O(name_form) asks for. Left out when the domain lists none.
+      type: dict
+      sample: {"allowed": ["news@partner.example"], "blocked": ["junk.example", "spammer@bad.example"]}
     users:
       description:
         - C(login), C(name), C(quota) (a size with a binary unit, C(2G), C(500M), C(64K)),
-          C(enabled), and C(responders) (this user's automatic replies). Never a password.
+          C(enabled), C(responders) (this user's automatic replies) and C(app_passwords).
+          Never a password.
+        - C(app_passwords) lists the user's app passwords by C(name) and C(services) (C(imap),
+          C(smtp)), never their hashes; left out when the user has none.
       type: list
       elements: dict
-      sample: [{"login": "alice", "name": "Alice Martin", "quota": "2G"}]
+      sample: [{"login": "alice", "name": "Alice Martin", "quota": "2G",
+                "app_passwords": [{"name": "phone", "services": ["imap"]}]}]
     aliases:
       description:
         - C(address) (the local part) and C(to). In C(to), an address of the alias's own
@@ -203,7 +214,7 @@ store:
   description: C(exists) is false when the store file does not exist (the result is then empty).
   returned: success
   type: dict
-  sample: {"exists": true, "schema_version": 2}
+  sample: {"exists": true, "schema_version": 6}
 """
 
 import os

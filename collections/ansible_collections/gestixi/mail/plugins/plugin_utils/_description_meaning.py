@@ -6,8 +6,9 @@
 Names and addresses are valid, nothing is declared twice, an alias is not also a user, every
 recipient in a described domain exists, no alias loops, dates are real and in order, an
 enabled automatic reply has a subject and a message, a domain that is used is declared, and its
-mail-DNS settings follow their rules (rules/_dns.py), and a user's app passwords theirs
-(rules/_app_password.py). No message ever quotes a password.
+mail-DNS settings follow their rules (rules/_dns.py), its allowed and blocked senders theirs
+(rules/_senders.py), and a user's app passwords theirs (rules/_app_password.py). No message
+ever quotes a password.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from ansible_collections.gestixi.mail.plugins.module_utils.rules._dates import c
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._application import setting_problems
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._dns import dns_settings, domain_dns_problems
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._password import PasswordError, hash_problem, is_hash
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._senders import KEY as SENDERS, domain_sender_problems
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._timezone import timezone_problem
 from ansible_collections.gestixi.mail.plugins.plugin_utils._description_sources import joined, list_of
 
@@ -103,6 +105,8 @@ class MeaningChecker:
             if why:
                 self.add(yaml_path(domain.path, "timezone"), why)
         self._dns(domain)
+        for problem in domain_sender_problems(domain.item.get(SENDERS), yaml_path(domain.path, SENDERS), domain.name):
+            self.add(problem.path, problem.message)
         application = domain.item.get("application")
         if isinstance(application, dict):
             for field, why in setting_problems(application):

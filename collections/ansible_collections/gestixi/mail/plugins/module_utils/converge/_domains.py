@@ -8,9 +8,10 @@ import sqlite3
 
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_address, canonical_domain
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Converged, Plan, plan_items
-from ansible_collections.gestixi.mail.plugins.module_utils._errors import ProblemCollector
+from ansible_collections.gestixi.mail.plugins.module_utils._errors import ProblemCollector, yaml_path
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._application import NONE, application_record, shown
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._dns import domain_dns_problems, setting_from_stored, stored_setting
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._senders import LISTS, canonical_senders, domain_sender_problems
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._timezone import timezone_problem
 
 ITEM_OPTIONS = {
@@ -19,13 +20,16 @@ ITEM_OPTIONS = {
     "catchall": {"type": "str"},
     "dns": {"type": "dict"},
     "dkim": {"type": "dict"},
+    "senders": {"type": "dict", "options": {key: {"type": "list", "elements": "str"} for key in LISTS}},
     # None keeps the stored credential; a login of None or '' removes it.
     "application": {"type": "dict",
                     "options": {"login": {"type": "str"}, "password": {"type": "str", "no_log": True}}},
     "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
 }
 MAIL_DNS = ("dns", "dkim")
-DEFAULTS = {"timezone": "UTC", "catchall": "", "dns": "", "dkim": "", "application": NONE}
+# The settings kept as canonical JSON text (rules/_dns.py, stored_setting), "" when not set.
+JSON_SETTINGS = MAIL_DNS + ("senders",)
+DEFAULTS = {"timezone": "UTC", "catchall": "", "dns": "", "dkim": "", "senders": "", "application": NONE}
 
 
 def argument_spec() -> dict:
@@ -42,7 +46,7 @@ def argument_spec() -> dict:
 
 def public(record: dict) -> dict:
     view = {"timezone": record["timezone"], "catchall": record["catchall"] or None}
-    view.update((key, setting_from_stored(record[key])) for key in MAIL_DNS if record[key])
+    view.update((key, setting_from_stored(record[key])) for key in JSON_SETTINGS if record[key])
     if record["application"]:
         view["application"] = shown(record["application"])
     return view
@@ -64,9 +68,9 @@ def items_from_params(params: dict) -> list[tuple[str, dict]]:
 
 def load(conn: sqlite3.Connection) -> dict[str, dict]:
     return {row["name"]: {"timezone": row["timezone"], "catchall": row["catchall"] or "",
-                          "dns": row["dns"], "dkim": row["dkim"],
+                          "dns": row["dns"], "dkim": row["dkim"], "senders": row["senders"],
                           "application": _stored_application(row)}
-            for row in conn.execute("SELECT name, timezone, catchall, dns, dkim, application_login, "
+            for row in conn.execute("SELECT name, timezone, catchall, dns, dkim, senders, application_login, "
                                     "application_password FROM domains")}
 
 
@@ -100,7 +104,10 @@ def validate(params: dict, current: dict[str, dict]) -> tuple[dict[str, dict], s
         if item["state"] == "absent":
             absent.add(name)
             continue
-        record = {"timezone": item["timezone"], "catchall": None, "dns": None, "dkim": None, "application": None}
+        record = {"timezone": item["timezone"], "catchall": None, "dns": None, "dkim": None, "senders": None,
+                  "application": None}
+        # Where a problem of a setting is: domains[3].dns.mx (list form) or dns.mx (single form).
+        where = label.partition(" ")[0] if label.startswith("domains[") else ""
         if item["application"] is not None:
             record["application"], found = application_record(
                 item["application"], name, current.get(name, {}).get("application", NONE))
@@ -111,11 +118,15 @@ def validate(params: dict, current: dict[str, dict]) -> tuple[dict[str, dict], s
             stored = current.get(name, {})
             given = {key: item[key] if item[key] is not None else setting_from_stored(stored.get(key, ""))
                      for key in MAIL_DNS}
-            where = label.partition(" ")[0] if label.startswith("domains[") else ""
             for problem in domain_dns_problems(given, where, name):
                 problem.path = problem.path.lstrip(".")
                 problems.problems.append(problem)
             record.update((key, stored_setting(item[key])) for key in MAIL_DNS if item[key] is not None)
+        if item["senders"] is not None:
+            found = domain_sender_problems(item["senders"], yaml_path(where, "senders").lstrip("."), name)
+            problems.problems.extend(found)
+            if not found:
+                record["senders"] = stored_setting(canonical_senders(item["senders"]))
         if item["timezone"] is not None:
             why = timezone_problem(item["timezone"])
             if why:
@@ -136,13 +147,13 @@ def converge_domains(conn: sqlite3.Connection, params: dict) -> Converged:
     plan = plan_items(Plan("domain", public, _new_password_shown), current, wanted, absent=absent,
                       purge=params["purge"], defaults=DEFAULTS)
     _refuse_removal_of_used(conn, plan, params["cascade"])
-    conn.executemany("INSERT INTO domains (name, timezone, catchall, dns, dkim, application_login, application_password) "
-                     "VALUES (?, ?, NULLIF(?, ''), ?, ?, ?, ?)",
-                     [(name, r["timezone"], r["catchall"], r["dns"], r["dkim"], *_application_columns(r))
+    conn.executemany("INSERT INTO domains (name, timezone, catchall, dns, dkim, senders, application_login, "
+                     "application_password) VALUES (?, ?, NULLIF(?, ''), ?, ?, ?, ?, ?)",
+                     [(name, r["timezone"], r["catchall"], r["dns"], r["dkim"], r["senders"], *_application_columns(r))
                       for name, r in plan.created])
-    conn.executemany("UPDATE domains SET timezone = ?, catchall = NULLIF(?, ''), dns = ?, dkim = ?, "
+    conn.executemany("UPDATE domains SET timezone = ?, catchall = NULLIF(?, ''), dns = ?, dkim = ?, senders = ?, "
                      "application_login = ?, application_password = ? WHERE name = ?",
-                     [(r["timezone"], r["catchall"], r["dns"], r["dkim"], *_application_columns(r), name)
+                     [(r["timezone"], r["catchall"], r["dns"], r["dkim"], r["senders"], *_application_columns(r), name)
                       for name, before, r in plan.updated])
     for name, record in plan.removed:
         _delete_domain(conn, name)

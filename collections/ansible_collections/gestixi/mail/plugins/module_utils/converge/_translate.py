@@ -100,9 +100,11 @@ def converge_calls(domains: list, paths: list[str] | None = None) -> list[dict]:
             "name": name,
             "path": here,
             "purge": item.get("purge") is True,
-            # A domain described without `application:` has no application credential.
+            # Exact: a domain described without `application:` has no application credential,
+            # without `senders:` no allowed or blocked sender.
             "domain": {"name": name, "timezone": item.get("timezone") or "UTC",
                        "dns": item.get("dns") or {}, "dkim": item.get("dkim") or {},
+                       "senders": item.get("senders") or {},
                        "application": item.get("application") or {}},
             "catchall": {"name": name, "catchall": item.get("catchall") or ""},
             "users": users,

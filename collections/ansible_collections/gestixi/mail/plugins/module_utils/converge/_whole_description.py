@@ -27,6 +27,7 @@ from ansible_collections.gestixi.mail.plugins.module_utils._errors import Invali
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._description import declared_twice, description_digest, misplaced
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._dns import dns_problems
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._password import scheme_of
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._senders import sender_problems
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._structure import structure_problems
 from ansible_collections.gestixi.mail.plugins.module_utils.store._integrity import limits_from_params
 from ansible_collections.gestixi.mail.plugins.module_utils._source import source_digest
@@ -173,15 +174,16 @@ def converge_description(conn: sqlite3.Connection, params: dict, store_params: d
     the same problems.
     """
     # The rules the gate applies to the whole list first: its structure, then what is declared
-    # twice or misplaced, and the mail-DNS settings (not stored: their records are computed on
-    # the controller, but a host refuses what the gate refuses). Skipped when the action
-    # plugin's gate checked exactly this list with these limits (a caller that gives no digest,
-    # or another list, is checked in full).
+    # twice or misplaced, the mail-DNS settings and the allowed and blocked senders (their
+    # records and maps are made on the controller, but a host refuses what the gate refuses).
+    # Skipped when the action plugin's gate checked exactly this list with these limits (a
+    # caller that gives no digest, or another list, is checked in full).
     limits = limits_from_params(store_params)
     digest = description_digest(params["domains"], limits)
     if params.get("checked_digest") != digest:
         problems = structure_problems(params["domains"], "domains") or (
-            declared_twice(params["domains"]) + misplaced(params["domains"]) + dns_problems(params["domains"]))
+            declared_twice(params["domains"]) + misplaced(params["domains"]) + dns_problems(params["domains"])
+            + sender_problems(params["domains"]))
         if problems:
             raise MailStateError(problems)
     calls = converge_calls(params["domains"])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Iterator
 
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, yaml_path
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_address, canonical_domain, canonical_or_none, login_problem
@@ -121,19 +122,30 @@ def placement_message(address: str, domain: str, declared: dict[str, str], kind:
 LOGIN_HINT = "write only the login (the part before @)"
 
 
+def declared_domains(domains: object, paths: list[str] | None = None) -> Iterator[tuple[dict, str, str]]:
+    """(item, path, canonical name) of each domain a description declares, once: a domain whose
+    name is not valid, or that is declared a second time, is skipped (its own rules report it).
+    For the rules that read each domain once: misplaced() below, rules/_dns.py, rules/_senders.py."""
+    seen: set[str] = set()
+    for index, item in enumerate(domains if isinstance(domains, (list, tuple)) else []):
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            continue
+        name = canonical_or_none(canonical_domain, item["name"])
+        if name is None or name in seen:
+            continue
+        seen.add(name)
+        yield item, paths[index] if paths is not None else yaml_path("domains", index), name
+
+
 def misplaced(domains: list, paths: list[str] | None = None) -> list[InvalidItem]:
-    """A problem for every user login or alias address that names another domain than its own."""
-    declared: dict[str, str] = {}
-    named: list[tuple[str, str]] = []
-    for index, item in enumerate(domains or []):
-        here = paths[index] if paths is not None else yaml_path("domains", index)
-        name = canonical_or_none(canonical_domain, item.get("name")) if isinstance(item, dict) else None
-        if name is not None:
-            declared.setdefault(name, here)
-            named.append((here, name))
+    """A problem for every user login or alias address that names another domain than its own.
+
+    A domain declared a second time is skipped, as the controller's meaning check skips it:
+    its declaration is the one problem it has."""
+    once = list(declared_domains(domains, paths))
+    declared = {name: here for _item, here, name in once}
     problems: list[InvalidItem] = []
-    for (here, name), item in zip(named, [d for d in domains if isinstance(d, dict) and
-                                          canonical_or_none(canonical_domain, d.get("name")) is not None]):
+    for item, here, name in once:
         for kind, key, field, hint in (("user", "users", "login", LOGIN_HINT), ("alias", "aliases", "address", None)):
             for index, entry in enumerate(_items(item, key)):
                 text = entry.get(field) if isinstance(entry, dict) else None

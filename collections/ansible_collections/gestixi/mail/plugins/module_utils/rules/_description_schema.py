@@ -9,7 +9,7 @@ writes it from DESCRIPTION_SCHEMA, and a unit test proves the file is up to date
 """
 from __future__ import annotations
 
-from ansible_collections.gestixi.mail.plugins.module_utils.rules import _app_password, _dns, _responder, _user
+from ansible_collections.gestixi.mail.plugins.module_utils.rules import _app_password, _dns, _responder, _senders, _user
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import MAX_LOGIN
 
 DESCRIPTION_SCHEMA = {
@@ -108,6 +108,9 @@ DESCRIPTION_SCHEMA = {
                 },
                 "dkim": {
                     "$ref": "#/definitions/dkim",
+                },
+                "senders": {
+                    "$ref": "#/definitions/senders",
                 },
                 "application": {
                     "$ref": "#/definitions/application",
@@ -225,6 +228,31 @@ DESCRIPTION_SCHEMA = {
                     "items": {
                         "$ref": "#/definitions/dkim_previous",
                     },
+                },
+            },
+        },
+        "senders": {
+            "description": (
+                "Senders whose mail to this domain's recipients is refused (blocked) or trusted "
+                "(allowed), each %s. The envelope sender and the header From are compared, the "
+                "address and its domain; a domain matches exactly, never its subdomains. At most "
+                "%d entries per list, none in both." % (_senders.SENDER_HINT, _senders.MAX_ENTRIES)
+            ),
+            "type": ["object", "null"],
+            "additionalProperties": False,
+            "properties": {
+                "allowed": {
+                    "description": (
+                        "Trusted senders: their mail gets a spam-score bonus when the sender is "
+                        "authenticated (DMARC pass for the header From, SPF pass for the envelope sender)."
+                    ),
+                    "type": ["array", "null"],
+                    "items": {"type": "string", "minLength": 1},
+                },
+                "blocked": {
+                    "description": "Refused senders: their mail to this domain is rejected.",
+                    "type": ["array", "null"],
+                    "items": {"type": "string", "minLength": 1},
                 },
             },
         },

@@ -21,8 +21,9 @@ import re
 from typing import Callable
 
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, problem_at, yaml_path
-from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_address, canonical_domain, canonical_or_none
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_address, canonical_domain
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._dates import canonical_day
+from ansible_collections.gestixi.mail.plugins.module_utils.rules._description import declared_domains
 
 DMARC_POLICIES = ("none", "quarantine", "reject")
 MTA_STS_MODES = ("none", "testing", "enforce")
@@ -213,8 +214,8 @@ def _texts(value: object) -> list[tuple[int, str]]:
     return [(index, item) for index, item in enumerate(value) if isinstance(item, str) and item]
 
 
-def _distinct(values: object, list_path: str, canonical: Callable[[str], str], kind: str,
-              add: Callable[[str, str], None]) -> dict[str, str]:
+def canonical_distinct(values: object, list_path: str, canonical: Callable[[str], str], kind: str,
+                       add: Callable[[str, str], None]) -> dict[str, str]:
     """Each text of a list in its canonical form -> where it is first written; a text that is
     not valid, or written twice, is reported through add."""
     first: dict[str, str] = {}
@@ -244,8 +245,8 @@ def domain_dns_problems(item: dict, path: str, domain: str) -> list[InvalidItem]
     if isinstance(dns.get("mx"), (list, tuple)) and not dns["mx"]:
         add(yaml_path(dns_path, "mx"), "list at least one host name, or leave mx out: the mail "
             "servers' own host names are used")
-    _distinct(dns.get("mx"), yaml_path(dns_path, "mx"), canonical_host, "host", add)
-    mechanisms = _distinct(dns.get("spf"), yaml_path(dns_path, "spf"), canonical_spf_mechanism, "SPF mechanism", add)
+    canonical_distinct(dns.get("mx"), yaml_path(dns_path, "mx"), canonical_host, "host", add)
+    mechanisms = canonical_distinct(dns.get("spf"), yaml_path(dns_path, "spf"), canonical_spf_mechanism, "SPF mechanism", add)
     lookups = spf_lookups(list(mechanisms))
     if len(mechanisms) > MAX_SPF_MECHANISMS:
         add(yaml_path(dns_path, "spf"), "%d mechanisms are more than %d: group the senders under one "
@@ -305,23 +306,10 @@ def _dkim_problems(dkim: dict, path: str, domain: str) -> list[InvalidItem]:
 
 
 def dns_problems(domains: object, paths: list[str] | None = None) -> list[InvalidItem]:
-    """The problems of the dns and dkim settings of every domain of a description.
-
-    A domain whose name is not valid, or that is declared a second time, is skipped: its own
-    rules report it (as the controller's meaning check skips it).
-    """
-    problems: list[InvalidItem] = []
-    seen: set[str] = set()
-    for index, item in enumerate(domains if isinstance(domains, (list, tuple)) else []):
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-            continue
-        name = canonical_or_none(canonical_domain, item["name"])
-        if name is None or name in seen:
-            continue
-        seen.add(name)
-        here = paths[index] if paths is not None else yaml_path("domains", index)
-        problems.extend(domain_dns_problems(item, here, name))
-    return problems
+    """The problems of the dns and dkim settings of every domain of a description (each
+    declared domain once, as the controller's meaning check reads them)."""
+    return [problem for item, here, name in declared_domains(domains, paths)
+            for problem in domain_dns_problems(item, here, name)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -396,7 +384,8 @@ def dkim_keys_wanted(domains: list[dict], today: str) -> list[dict]:
 
 def stored_setting(value: object) -> str:
     """A domain's `dns` or `dkim` as written (keys without a value left out, dates as
-    YYYY-MM-DD), as one canonical JSON text; "" when it is not set."""
+    YYYY-MM-DD), or its `senders` in their canonical form (rules/_senders.py), as one
+    canonical JSON text; "" when it is not set."""
     value = _without_empty(value)
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")) if value else ""
 

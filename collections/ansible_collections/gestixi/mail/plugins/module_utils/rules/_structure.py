@@ -46,6 +46,7 @@ REQUIRED_HINTS = {
 # How an item of each definition is called in messages.
 THING = {"domain": "a domain", "user": "a user", "alias": "an alias", "responder": "an automatic reply",
          "dns": "dns", "dmarc": "dmarc", "dkim": "dkim", "dkim_previous": "a previous DKIM key",
+         "senders": "senders",
          "application": "an application credential", "app_password": "an app password"}
 
 # The key shown in "a mapping such as 'name: ...'", where it is not name.

@@ -18,6 +18,8 @@ Rules that make the round trip exact:
 - a user's quota is a size with a binary unit (2G), never a bare number (which means MiB);
 - a user's app passwords are shown by name and services, without their hashes: applied back,
   the stored ones stay;
+- a domain's allowed and blocked senders are shown in their stored form (sorted, lower case),
+  their domains in the form name_form asks for;
 - lists are sorted, so that two exports of the same store are equal text.
 """
 from __future__ import annotations
@@ -123,6 +125,11 @@ def shown_address(address: str, name_form: str) -> str:
     return "%s@%s" % (local, shown_domain(domain, name_form))
 
 
+def shown_sender(sender: str, name_form: str) -> str:
+    """An allowed or blocked sender (an address or a domain) as the export shows it."""
+    return shown_address(sender, name_form) if "@" in sender else shown_domain(sender, name_form)
+
+
 # ---------------------------------------------------------------------------------------------
 # Reading
 
@@ -165,8 +172,8 @@ def export(conn: sqlite3.Connection, params: dict, store_exists: bool = True) ->
     """The whole result of gestixi_mail_info (without changed)."""
     opts = Options(params)
     where, args = _domain_filter("name", opts.domains)
-    rows = conn.execute("SELECT name, timezone, catchall, dns, dkim, application_login FROM domains%s ORDER BY name"
-                        % where, args)
+    rows = conn.execute("SELECT name, timezone, catchall, dns, dkim, senders, application_login FROM domains%s "
+                        "ORDER BY name" % where, args)
     entries = {row["name"]: _domain_entry(row, opts) for row in rows}
     names = sorted(entries)
     users = _read_users(conn, opts.domains)
@@ -233,6 +240,9 @@ def _domain_entry(row: sqlite3.Row, opts: Options) -> dict:
     for key in ("dns", "dkim"):
         if row[key]:
             entry[key] = setting_from_stored(row[key])
+    if row["senders"]:
+        entry["senders"] = {key: [shown_sender(sender, opts.name_form) for sender in senders]
+                            for key, senders in setting_from_stored(row["senders"]).items()}
     if row["application_login"]:
         # Without its password (no secret leaves the store): applied back, the stored one stays.
         entry["application"] = {"login": row["application_login"].partition("@")[0]}

@@ -102,6 +102,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ) + tuple(
         "CREATE TRIGGER app_passwords_%s_forgets_record AFTER %s ON app_passwords BEGIN DELETE FROM converge_record; END"
         % (event.lower(), event) for event in ("INSERT", "UPDATE", "DELETE")),
+    (
+        # A domain's allowed and blocked senders (its `senders:`), as canonical JSON text or ''
+        # (rules/_senders.py, canonical_senders; rules/_dns.py, stored_setting). The servers'
+        # rspamd reads maps made from the description, not this column: the store keeps it so
+        # that the export holds the whole description.
+        "ALTER TABLE domains ADD COLUMN senders TEXT NOT NULL DEFAULT ''",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

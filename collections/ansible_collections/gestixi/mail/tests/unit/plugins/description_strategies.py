@@ -278,6 +278,28 @@ def dns_settings(draw, rate: float) -> dict:
     return item
 
 
+# Allowed and blocked senders (rules/_senders.py): two clean pools with no entry in common, and
+# entries each rule refuses (drawn from both pools, a list may repeat an entry or share one).
+ALLOWED_SENDERS = ["outside.test", "News@Partner.test", "bücher.example"]
+BLOCKED_SENDERS = ["bad.test", "spammer@bad.test", "x@BÜCHER.example"]
+BAD_SENDERS = ["nowhere", "@bad.test", "*.bad.test", "192.0.2.1", "x@bad", "a b@bad.test", "", "BAD.test."]
+
+
+@st.composite
+def sender_settings(draw, rate: float) -> dict:
+    """The senders: key of one domain, or nothing."""
+    if draw(st.floats(0, 1)) >= 0.25:
+        return {}
+    senders: dict = {}
+    for key, pool in (("allowed", ALLOWED_SENDERS), ("blocked", BLOCKED_SENDERS)):
+        if rate:
+            entries = st.lists(st.sampled_from(ALLOWED_SENDERS + BLOCKED_SENDERS + BAD_SENDERS), max_size=4)
+        else:
+            entries = st.lists(st.sampled_from(pool), max_size=3, unique=True)
+        maybe(draw, entries, key, senders, 0.6)
+    return {"senders": senders or draw(st.sampled_from([{}, None]))}
+
+
 @st.composite
 def domain(draw, name: str, names: list[str], rate: float = 0.3) -> dict:
     item: dict = {"name": name}
@@ -305,6 +327,7 @@ def domain(draw, name: str, names: list[str], rate: float = 0.3) -> dict:
                                 st.sampled_from(logins).map(lambda l: "%s@%s" % (l, name)),
                                 st.one_of(recipient(names, logins), st.just("")))
     item.update(draw(dns_settings(rate)))
+    item.update(draw(sender_settings(rate)))
     return item
 
 
@@ -391,15 +414,20 @@ class HostOutcome:
         return bool(self.problems) or self.crash is not None
 
 
-def dns_keys(description: object) -> bool:
-    """True when some domain of the description has dns: or dkim: settings."""
+# The settings of a domain that the differential test counts: what they are called, their keys.
+SETTINGS = {"dns/dkim settings": ("dns", "dkim"), "senders": ("senders",)}
+
+
+def has_settings(description: object, keys: tuple[str, ...]) -> bool:
+    """True when some domain of the description has one of these keys (dns:, dkim:, senders:)."""
     return isinstance(description, list) and any(
-        isinstance(item, dict) and ("dns" in item or "dkim" in item) for item in description)
+        isinstance(item, dict) and any(key in item for key in keys) for item in description)
 
 
-def dns_problem_paths(problems: list[InvalidItem]) -> bool:
-    """True when a problem is about the dns: or dkim: settings."""
-    return any(re.search(r"\]\.(dns|dkim)\b", problem.path or problem.item or "") for problem in problems)
+def settings_problem_paths(problems: list[InvalidItem], keys: tuple[str, ...]) -> bool:
+    """True when a problem is about one of these settings of a domain."""
+    pattern = r"\]\.(%s)\b" % "|".join(keys)
+    return any(re.search(pattern, problem.path or problem.item or "") for problem in problems)
 
 
 def sent_as_text(description: object, key: object = None) -> bool:

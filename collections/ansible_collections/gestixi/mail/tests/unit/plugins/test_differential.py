@@ -57,12 +57,14 @@ def test_controller_and_host_agree_on_every_description(capsys):
         stats["cases"] += 1
         controller = ds.controller_problems(description)
         host = ds.host_outcome(description)
-        if ds.dns_keys(description):  # the mail-DNS settings (rules/_dns.py) are judged too
-            stats["with dns/dkim settings"] += 1
-            if ds.dns_problem_paths(controller):
-                stats["with dns/dkim settings, refused for them by the gate"] += 1
-            if ds.dns_problem_paths(host.problems):
-                stats["with dns/dkim settings, refused for them by the host"] += 1
+        # The domain's own settings (rules/_dns.py, rules/_senders.py) are judged too.
+        for name, keys in ds.SETTINGS.items():
+            if ds.has_settings(description, keys):
+                stats["with %s" % name] += 1
+                if ds.settings_problem_paths(controller, keys):
+                    stats["with %s, refused for them by the gate" % name] += 1
+                if ds.settings_problem_paths(host.problems, keys):
+                    stats["with %s, refused for them by the host" % name] += 1
         # (2) a refused run leaves nothing behind, whatever the controller thinks.
         assert not host.wrote_when_refused, "the host refused but wrote %s%s" % (
             host.wrote_when_refused, describe(description, controller, host))

@@ -32,13 +32,13 @@ def test_a_field_left_out_takes_the_value_a_new_item_gets():
         "aliases": [{"address": "all", "to": []}, {"address": "x@example.net"}],
         "responders": [{"name": "closed", "message": "Closed"}]}))
     assert calls[0] == {"name": "example.org", "path": "domains[0]", "purge": False,
-                        "domain": {"name": "example.org", "timezone": "UTC", "dns": {}, "dkim": {}, "application": {}},
+                        "domain": {"name": "example.org", "timezone": "UTC", "dns": {}, "dkim": {}, "senders": {}, "application": {}},
                         "catchall": {"name": "example.org", "catchall": ""},
                         "users": [], "logins": [], "aliases": [], "responders": [],
                         "origins": {"users": [], "aliases": [], "responders": [], "one_recipient": []}}
     net = calls[1]
     assert (net["path"], net["purge"], net["domain"], net["catchall"]) == (
-        "domains[1]", True, {"name": "example.net", "timezone": "Europe/Paris", "dns": {}, "dkim": {}, "application": {}},
+        "domains[1]", True, {"name": "example.net", "timezone": "Europe/Paris", "dns": {}, "dkim": {}, "senders": {}, "application": {}},
         {"name": "example.net", "catchall": "bob"})
     assert net["users"] == [{"login": "bob", "name": "", "quota": 0, "enabled": True, "password": "{ARGON2ID}h",
                              "app_passwords": []}]  # none described: none kept

@@ -125,6 +125,10 @@ def test_an_alias_with_a_users_address_is_refused_alike(tmp_path):
 @pytest.mark.parametrize("domains, path, words", [
     ([{"name": "example.org"}, {"name": "EXAMPLE.org"}], "gestixi_mail_domains[1].name",
      "the domain example.org is declared twice (also at gestixi_mail_domains[0])"),
+    # A domain declared twice has that one problem: what is under it is not judged a second time.
+    ([{"name": "example.org"}, {"name": "example.org", "users": [user("alice@")],
+                                "aliases": [{"address": "info@example.net", "to": []}]}],
+     "gestixi_mail_domains[1].name", "the domain example.org is declared twice (also at gestixi_mail_domains[0])"),
     ([{"name": "example.org", "users": [user("bob"), user("bob")]}], "gestixi_mail_domains[0].users[1].login",
      "the user bob@example.org is declared twice (also at gestixi_mail_domains[0].users[0])"),
     # The host's alias module merges two items of one address; a description declares it once.
@@ -398,3 +402,65 @@ def test_an_old_dkim_key_past_its_date_is_a_warning_not_a_problem():
     assert problems == []
     assert warnings == ["gestixi_mail_domains[0].dkim.previous[0].until: the old DKIM key s2025 was published "
                         "until 2026-11-30; it is no longer published (remove it)"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The allowed and blocked senders (senders:): refused alike, at the same path, in the same words
+
+BAD_SENDERS = [
+    ("yes", D + ".senders", "expected a mapping (key: value), got the text 'yes'"),
+    ({"blocks": ["bad.test"]}, D + ".senders.blocks",
+     "unknown key 'blocks' (did you mean 'blocked'?); senders takes: allowed, blocked"),
+    ({"blocked": "bad.test"}, D + ".senders.blocked", "expected a list, got the text 'bad.test'"),
+    ({"blocked": [7]}, D + ".senders.blocked[0]", "expected text, got the number 7; put the value in quotes to keep it as text"),
+    ({"blocked": [""]}, D + ".senders.blocked[0]", "must not be empty"),
+    ({"allowed": ["partner"]}, D + ".senders.allowed[0]",
+     "'partner' is not a valid domain name: it needs at least two labels of letters, digits and '-'; "
+     "a sender is a mail address (user@host) or a domain name (host)"),
+    ({"blocked": ["x@bad"]}, D + ".senders.blocked[0]",
+     "'x@bad' is not a mail address (user@host) or a domain name (host): 'bad' is not a valid domain name: "
+     "it needs at least two labels of letters, digits and '-'"),
+    ({"blocked": ["bad.test", "BAD.test."]}, D + ".senders.blocked[1]",
+     "the sender bad.test is declared twice (also at gestixi_mail_domains[0].senders.blocked[0])"),
+    ({"allowed": ["news@partner.test"], "blocked": ["News@Partner.test"]}, D + ".senders.blocked[0]",
+     "the sender news@partner.test is both allowed (at gestixi_mail_domains[0].senders.allowed[0]) and "
+     "blocked: keep it in one list"),
+    ({"allowed": ["s%d.test" % index for index in range(1001)]}, D + ".senders.allowed",
+     "the allowed senders of example.org are 1001 entries, more than 1000: list a domain rather than many "
+     "of its addresses"),
+]
+
+
+@pytest.mark.parametrize("senders, path, words", BAD_SENDERS, ids=["senders-%d" % index for index in range(len(BAD_SENDERS))])
+def test_every_bad_sender_is_refused_alike_on_both_sides(senders, path, words, tmp_path):
+    domains = [{"name": "example.org", "users": [user("bob")], "senders": senders}]
+    assert gate(domains) == [(path, words)]
+    assert as_gate_names(host(domains, tmp_path)) == [(path, words)]
+
+
+def test_senders_of_several_domains_are_all_named_and_the_host_names_the_same(tmp_path):
+    domains = [{"name": "example.org", "senders": {"allowed": ["*.partner.test"], "blocked": ["@bad.test"]},
+                "dns": {"mx": ["192.0.2.25"]}},
+               {"name": "example.net", "senders": {"blocked": ["192.0.2.1"]}}]
+    refused = gate(domains)
+    assert sorted(path for path, _words in refused) == [
+        D + ".dns.mx[0]", D + ".senders.allowed[0]", D + ".senders.blocked[0]",
+        "gestixi_mail_domains[1].senders.blocked[0]"]
+    assert sorted(as_gate_names(host(domains, tmp_path))) == sorted(refused)
+
+
+def test_valid_senders_are_accepted_on_both_sides_and_stored_in_their_canonical_form(tmp_path):
+    domains = [{"name": "example.org", "users": [user("bob")],
+                "senders": {"allowed": ["Outside.test", "news@BÜCHER.example"], "blocked": ["spammer@bad.test", "bad.test"]}},
+               {"name": "example.net", "senders": None}, {"name": "example.com", "senders": {"allowed": None}}]
+    assert gate(domains) == []
+    store = Store(str(tmp_path / "mail.sqlite"))
+    params = {"domains": domains, "password_scheme": "SHA512-CRYPT", "purge_domains": False}
+    with store.transaction() as conn:
+        converged = converge_description(conn, params, {"alias_expansion_limit": 1000, "alias_recursion_limit": 1000})
+        check_converged(conn, converged, AliasLimits())
+    rows = store.conn.execute("SELECT name, senders FROM domains ORDER BY name").fetchall()
+    store.close()
+    assert [tuple(row) for row in rows] == [
+        ("example.com", ""), ("example.net", ""),
+        ("example.org", '{"allowed":["news@xn--bcher-kva.example","outside.test"],"blocked":["bad.test","spammer@bad.test"]}')]

@@ -367,6 +367,38 @@ def test_bad_mail_dns_settings_are_refused_at_their_paths_and_nothing_is_written
     assert read(params["store_path"]) == before
 
 
+def test_senders_are_stored_canonical_a_change_is_a_domain_update_and_leaving_them_out_removes_them(params):
+    params["domains"][0]["senders"] = {"allowed": ["Outside.test", "news@partner.test"], "blocked": ["bad.test"]}
+    assert converge(params).failure is None
+    assert rows(params["store_path"], "SELECT name, senders FROM domains ORDER BY name") == [
+        ("example.net", ""), ("example.org", '{"allowed":["news@partner.test","outside.test"],"blocked":["bad.test"]}')]
+    params["domains"][0]["senders"] = {"allowed": ["news@PARTNER.test", "outside.test"], "blocked": ["BAD.test"]}
+    assert converge(params).result["changed"] is False  # another spelling, another order: the same senders
+
+    params["domains"][0]["senders"]["blocked"].append("spammer@junk.test")
+    changed = converge(params).result
+    assert changed["changes"] == [{"action": "update", "kind": "domain", "key": "example.org", "fields": ["senders"]}]
+    assert "spammer@junk.test" in changed["diff"][0]["after"] and "spammer@junk.test" not in changed["diff"][0]["before"]
+    org = next(d for d in exported_description(params["store_path"])["domains"] if d["name"] == "example.org")
+    assert org["senders"] == {"allowed": ["news@partner.test", "outside.test"], "blocked": ["bad.test", "spammer@junk.test"]}
+
+    del params["domains"][0]["senders"]  # the description is exact
+    assert converge(params).result["changed"] is True
+    assert rows(params["store_path"], "SELECT senders FROM domains") == [("",), ("",)]
+
+
+def test_bad_senders_are_refused_at_their_paths_and_nothing_is_written(params):
+    converge(params)
+    before = read(params["store_path"])
+    params["domains"][0]["senders"] = {"allowed": ["bad.test"], "blocked": ["nowhere", "Bad.Test"]}
+    params["domains"][1]["senders"] = {"blocked": ["x@partner.test", "X@partner.test"]}
+    module = converge(params)
+    assert module.result is None
+    assert [p["path"] for p in module.failure["problems"]] == [
+        "domains[0].senders.blocked[0]", "domains[0].senders.blocked[1]", "domains[1].senders.blocked[1]"]
+    assert read(params["store_path"]) == before
+
+
 APP_HASH = ("{SHA512-CRYPT}$6$applicationsalt$1JLb5h5YHBsN5S1kWbRFoY/OqnNVvMB7n/ZqOAq3cX8Cze3JJBmb"
             "Jx1EnWGH8ciE4iQJFpFxkv4DxO3KzXq3v0")
 

@@ -48,8 +48,9 @@ def conn() -> sqlite3.Connection:
 def filled(conn: sqlite3.Connection) -> sqlite3.Connection:
     conn.executescript("""
         INSERT INTO domains VALUES ('example.org', 'Europe/Paris', 'postmaster@example.org', '',
-                                    '{"selector":"s2026"}', 'invoices@example.org', '%s');
-        INSERT INTO domains VALUES ('xn--bcher-kva.example', 'UTC', NULL, '', '', NULL, '');
+                                    '{"selector":"s2026"}', 'invoices@example.org', '%s',
+                                    '{"allowed":["news@xn--bcher-kva.example"],"blocked":["junk.example"]}');
+        INSERT INTO domains VALUES ('xn--bcher-kva.example', 'UTC', NULL, '', '', NULL, '', '');
         INSERT INTO users VALUES ('bob@example.org', 'example.org', 'bob', '', '%s', 0, 0);
         INSERT INTO users VALUES ('alice@example.org', 'example.org', 'alice', 'Alice Martin',
                                   '%s', 2147483648, 1);
@@ -114,6 +115,8 @@ def test_full_export(filled: sqlite3.Connection) -> None:
             "timezone": "Europe/Paris",
             "catchall": "postmaster@example.org",
             "dkim": {"selector": "s2026"}, "application": {"login": "invoices"},
+            # the domain of a sender in the name form asked for, as every domain
+            "senders": {"allowed": ["news@bücher.example"], "blocked": ["junk.example"]},
             "users": [
                 {"login": "alice", "name": "Alice Martin", "quota": "2G",
                  "app_passwords": [{"name": "laptop", "services": ["imap", "smtp"]},
@@ -156,8 +159,10 @@ def test_no_secret_anywhere(filled: sqlite3.Connection) -> None:
 
 def test_include_defaults_shows_every_field(filled: sqlite3.Connection) -> None:
     domains = export(filled, params(include_defaults=True, name_form="ascii"))["domains"]
+    assert domains[0]["senders"] == {"allowed": ["news@xn--bcher-kva.example"], "blocked": ["junk.example"]}
     second = domains[1]
     assert second["name"] == "xn--bcher-kva.example"
+    assert "senders" not in second  # none: nothing to show, whatever include_defaults says
     assert second["timezone"] == "UTC" and second["catchall"] == ""
     assert second["responders"] == []
     assert second["users"] == [{"login": "eve", "name": "Eve", "quota": "64K", "enabled": True,
@@ -178,6 +183,7 @@ def test_restrict_and_include(filled: sqlite3.Connection) -> None:
     assert result["domains"] == [{
         "name": "example.org", "timezone": "Europe/Paris", "catchall": "postmaster@example.org",
         "dkim": {"selector": "s2026"}, "application": {"login": "invoices"},
+        "senders": {"allowed": ["news@bücher.example"], "blocked": ["junk.example"]},
         "users": [{"login": "alice", "responders": [{"name": "holidays", "subject": "Away",
                                                      "message": "Back soon", "start": "2026-12-20",
                                                      "end": "2027-01-04"}]}],
