@@ -306,7 +306,8 @@ def role_playbook(path: str, store: str, sievec: str | None) -> str:
             "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}", "state_store_path": store,
                      "state_sieve_dir": store + ".sieve", "state_password_scheme": "SHA512-CRYPT",
                      "state_sievec_path": sievec or "", "state_dkim_key_dir": store + ".dkim",
-                     "state_dkim_key_group": "", "state_dkim_signer_service": ""},
+                     "state_dkim_key_group": "", "state_rspamd_service": "",
+                     "state_sender_lists_dir": store + ".senders"},
             "roles": ["gestixi.mail.state"]}
     with open(path, "w", encoding="utf-8") as handle:
         json.dump([play], handle, indent=1)

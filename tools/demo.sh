@@ -268,7 +268,8 @@ cat <<EOF
 
     The example description (inventories/example/group_vars/mail/), password gestixi-demo for all:
       alice bob carol david emma grace @example.org (frank is disabled), henri ines julie @example.net
-      alice@example.org has an automatic reply from 2026-12-19 to 2027-01-04 (Europe/Paris)
+      alice@example.org has an automatic reply from 2026-12-19 to 2027-01-04 (Europe/Paris),
+      and an app password for her phone, gestixi-demo-phone (IMAP and SMTP, not the webmail)
     Aliases: contact@ -> alice + bob, support@ -> carol + david + emma, all@example.org and
              everyone@example.net -> every enabled user of the domain
 
@@ -277,7 +278,11 @@ cat <<EOF
           podman exec gestixi-mail-demo rspamc stat     (messages scanned and learned)
           podman exec gestixi-mail-demo tail /var/log/rspamd/rspamd.log   (each verdict)
 
+    example.org refuses mail from nuisance.example and prize-winner@bulk.example (its senders:).
+
     Try:  swaks --server 127.0.0.1:8025 --from you@outside.test --to support@example.org
+          swaks --server 127.0.0.1:8025 --from pest@nuisance.example --to alice@example.org
+                (554 5.7.1: the recipient's domain does not accept mail from this sender)
           curl -H 'Host: autoconfig.example.org' http://127.0.0.1:8080/mail/config-v1.1.xml
                 (the settings Thunderbird fetches for example.org; docs/webmail.md)
     Edit inventories/demo/group_vars/mail/*.yml and run tools/demo.sh again to apply it.

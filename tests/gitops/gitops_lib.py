@@ -79,7 +79,8 @@ class Workspace:
             # Keys in the workspace, for no signer: there is no rspamd (nor its group) here.
             "state_dkim_key_dir": os.path.join(self.root, "dkim", "{{ inventory_hostname }}"),
             "state_dkim_key_group": "",
-            "state_dkim_signer_service": "",
+            "state_sender_lists_dir": os.path.join(self.root, "senders", "{{ inventory_hostname }}"),
+            "state_rspamd_service": "",
         }
 
     def hosts(self, names: list[str], host_vars: dict[str, str] | None = None) -> None:

@@ -132,6 +132,44 @@ def test_the_eicar_file_is_accepted_when_the_antivirus_is_off(server, token):
     assert len(uids) == 1
 
 
+# --- Each domain's blocked senders (the description's senders:, molecule/default) ------------
+# example.org blocks pest@nuisance.test and the whole domain junkmail.test; example.net does not.
+BLOCKED_REPLY = b"does not accept mail from this sender"
+
+
+def test_a_blocked_sender_address_is_refused_by_the_recipients_domain(server, token):
+    code, reply = send_port_25(server, "pest@nuisance.test", ALICE,
+                               raw_message("pest@nuisance.test", ALICE, token, "Hello again.\n"))
+    assert code == 554 and b"5.7.1" in reply and BLOCKED_REPLY in reply, reply
+    server.wait_queue_empty()
+    assert server.find_subject(ALICE, token) == []
+
+
+def test_a_blocked_domain_in_the_from_header_is_refused(server, token):
+    # The envelope is a bulk mailer's; the From: the reader sees is the blocked domain's.
+    code, reply = send_port_25(server, "bounces-%s@mailer.test" % token, ALICE,
+                               raw_message("Deals <news@junkmail.test>", ALICE, token, "Deals today.\n"))
+    assert code == 554 and BLOCKED_REPLY in reply, reply
+
+
+def test_the_same_sender_is_welcome_at_a_domain_that_does_not_block_it(server, token):
+    code, reply = send_port_25_like_a_server(server, "pest@nuisance.test", ERIN,
+                                             raw_message("pest@nuisance.test", ERIN, token, "Hello Erin.\n"))
+    assert code == 250, reply
+    assert len(server.wait_for_subject(ERIN, token)) == 1
+
+
+def test_one_message_to_both_domains_is_refused_for_both(server, token):
+    # rspamd decides once per message: one blocking recipient domain refuses it.
+    with server.smtp_plain() as smtp:
+        assert smtp.mail("pest@nuisance.test")[0] == 250
+        assert smtp.rcpt(ALICE)[0] == 250 and smtp.rcpt(ERIN)[0] == 250
+        code, reply = smtp.data(raw_message("pest@nuisance.test", "%s, %s" % (ALICE, ERIN), token, "Hi both.\n"))
+    assert code == 554 and BLOCKED_REPLY in reply, reply
+    server.wait_queue_empty()
+    assert server.find_subject(ALICE, token) == [] and server.find_subject(ERIN, token) == []
+
+
 # --- Training from the mail client (IMAPSieve) ----------------------------------------------
 
 def learned(server) -> int:
