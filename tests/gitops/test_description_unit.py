@@ -121,8 +121,11 @@ def test_converge_calls_use_the_modules_options():
     assert net["catchall"] == {"name": "example.net", "catchall": ""}
     alice = org["users"][0]
     assert sorted(alice) == ["app_passwords", "enabled", "login", "name", "password", "quota"]
-    assert alice["app_passwords"] == []  # none described: none kept (revoked)
+    assert alice["app_passwords"] == [{"name": "phone", "services": ["imap", "smtp"],
+                                       "password": described_org["users"][0]["app_passwords"][0]["password"]}]
     assert (alice["quota"], alice["enabled"]) == ("2G", True)
+    bob = next(user for user in org["users"] if user["login"] == "bob")
+    assert bob["app_passwords"] == []  # none described: none kept (revoked)
     emma = next(user for user in org["users"] if user["login"] == "emma")
     assert (emma["quota"], emma["name"]) == (0, "Emma Leroy")  # no quota in the description = unlimited
     assert org["logins"][0] == {"login": "alice"}
