@@ -3,7 +3,8 @@
 The attacker is the scenario's outside host (a container on the network the scenario made): 20
 wrong passwords for alice over IMAPS, or over SMTP AUTH on 587, then the right one. fail2ban on
 the gestixi host blocks the address in nftables on every port that takes a password (port 25
-stays open); the block lasts server_fail2ban_bantime (45 s in this scenario, group_vars/mail).
+stays open); the block lasts server_fail2ban_bantime (45 s in this scenario, group_vars/mail),
+which the IMAP case waits out.
 """
 from __future__ import annotations
 
@@ -119,6 +120,8 @@ def test_twenty_wrong_passwords_block_the_address_for_a_while(internet, protocol
     started = time.monotonic()
     assert attempts(internet, "imap", PASSWORD, 1) == ["blocked"]
     assert attempts(internet, "smtp", PASSWORD, 1) == ["blocked"]
+    if protocol != "imap":
+        return  # that a block ends by itself is shown once (the IMAP case): it is one fail2ban action
     # After the block, the right password works again.
     deadline = started + bantime(internet) + 30
     while attempts(internet, protocol, PASSWORD, 1) != ["ok"]:
