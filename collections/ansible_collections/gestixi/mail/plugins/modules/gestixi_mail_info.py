@@ -105,8 +105,10 @@ options:
         choices: [ssl, starttls]
         default: ssl
 notes:
-  - Only O(store_path) of the store options is used; the others are accepted so that the
-    module can share C(module_defaults) of the group C(gestixi.mail.store).
+  - Of the store options, only those of the connection are used (O(store_engine), O(store_path)
+    and the PostgreSQL ones); the others are accepted so that the module can share
+    C(module_defaults) of the group C(gestixi.mail.store).
+  - On PostgreSQL it reads from whichever of O(store_hosts) answers, a standby included.
 seealso:
   - module: gestixi.mail.gestixi_domain
 """
@@ -211,13 +213,12 @@ client_settings:
       outgoing: {"type": "smtp", "host": "mail.example.org", "port": 465, "security": "ssl",
                  "authentication": "password-cleartext"}
 store:
-  description: C(exists) is false when the store file does not exist (the result is then empty).
+  description: C(exists) is false when the store holds nothing yet (no SQLite file, or a PostgreSQL
+    database without the schema); the result is then empty.
   returned: success
   type: dict
   sample: {"exists": true, "schema_version": 6}
 """
-
-import os
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -230,8 +231,7 @@ def main() -> None:
         argument_spec={**store_argument_spec(), **argument_spec()},
         supports_check_mode=True,
     )
-    exists = os.path.exists(module.params["store_path"])
-    run_read(module, lambda conn: export(conn, module.params, store_exists=exists))
+    run_read(module, lambda conn, exists: export(conn, module.params, store_exists=exists))
 
 
 if __name__ == "__main__":

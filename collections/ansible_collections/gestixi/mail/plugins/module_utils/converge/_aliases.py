@@ -19,8 +19,6 @@ so such a removal is refused, naming the alias to change first.
 """
 from __future__ import annotations
 
-import sqlite3
-
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import (
     recipient_problem,
     canonical_address,
@@ -31,6 +29,7 @@ from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, MailStateError, ProblemCollector
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._alias_graph import ALIAS_TO_USER, LOOP, loop_problem, missing_recipient_message
 from ansible_collections.gestixi.mail.plugins.module_utils.store._integrity import readable
+from ansible_collections.gestixi.mail.plugins.module_utils.store._engine import Connection
 
 ALL_USERS = "(all users)"
 ITEM_OPTIONS = {
@@ -101,7 +100,7 @@ class Entry:
 class Snapshot:
     """What the store holds before this run writes, loaded in a few queries."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         cursor = conn.cursor()
         cursor.row_factory = None
         self.catchalls: dict[str, str | None] = dict(cursor.execute("SELECT name, catchall FROM domains"))
@@ -118,7 +117,7 @@ class Snapshot:
                                          for address, flag in all_users.items()}
 
 
-def load(conn: sqlite3.Connection) -> dict[str, dict]:
+def load(conn: Connection) -> dict[str, dict]:
     return Snapshot(conn).aliases
 
 
@@ -371,7 +370,7 @@ def _detach(wanted: Wanted, snapshot: Snapshot, problems: ProblemCollector) -> l
     return updates
 
 
-def converge_aliases(conn: sqlite3.Connection, params: dict, users_follow: bool = False) -> Converged:
+def converge_aliases(conn: Connection, params: dict, users_follow: bool = False) -> Converged:
     """Converge aliases; the whole-store problems it causes are named by its items.
 
     users_follow: the same transaction converges users afterwards (a whole description), so
@@ -398,7 +397,7 @@ def converge_aliases(conn: sqlite3.Connection, params: dict, users_follow: bool 
     return Converged([plan], lambda found: _named(found, wanted))
 
 
-def _write(conn: sqlite3.Connection, plan: Plan, users: set[str]) -> None:
+def _write(conn: Connection, plan: Plan, users: set[str]) -> None:
     removed = [(address,) for address, dummy in plan.removed]
     # Entries of other aliases naming a removed alias go with it, unless a user has the address.
     conn.executemany("DELETE FROM alias_recipients WHERE recipient = ?",

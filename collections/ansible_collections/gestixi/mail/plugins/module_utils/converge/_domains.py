@@ -4,8 +4,6 @@
 """Domains: validation, planning and writing for gestixi_domain."""
 from __future__ import annotations
 
-import sqlite3
-
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_address, canonical_domain
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Converged, Plan, plan_items
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import ProblemCollector, yaml_path
@@ -13,6 +11,7 @@ from ansible_collections.gestixi.mail.plugins.module_utils.rules._application im
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._dns import domain_dns_problems, setting_from_stored, stored_setting
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._senders import LISTS, canonical_senders, domain_sender_problems
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._timezone import timezone_problem
+from ansible_collections.gestixi.mail.plugins.module_utils.store._engine import Connection, Row
 
 ITEM_OPTIONS = {
     "name": {"type": "str", "required": True},
@@ -66,7 +65,7 @@ def items_from_params(params: dict) -> list[tuple[str, dict]]:
     return [("domain %s" % params["name"], single)]
 
 
-def load(conn: sqlite3.Connection) -> dict[str, dict]:
+def load(conn: Connection) -> dict[str, dict]:
     return {row["name"]: {"timezone": row["timezone"], "catchall": row["catchall"] or "",
                           "dns": row["dns"], "dkim": row["dkim"], "senders": row["senders"],
                           "application": _stored_application(row)}
@@ -74,7 +73,7 @@ def load(conn: sqlite3.Connection) -> dict[str, dict]:
                                     "application_password FROM domains")}
 
 
-def _stored_application(row: sqlite3.Row) -> dict | str:
+def _stored_application(row: Row) -> dict | str:
     if row["application_login"] is None:
         return NONE
     return {"address": row["application_login"], "password": row["application_password"]}
@@ -141,7 +140,7 @@ def validate(params: dict, current: dict[str, dict]) -> tuple[dict[str, dict], s
     return wanted, absent
 
 
-def converge_domains(conn: sqlite3.Connection, params: dict) -> Converged:
+def converge_domains(conn: Connection, params: dict) -> Converged:
     current = load(conn)
     wanted, absent = validate(params, current)
     plan = plan_items(Plan("domain", public, _new_password_shown), current, wanted, absent=absent,
@@ -160,7 +159,7 @@ def converge_domains(conn: sqlite3.Connection, params: dict) -> Converged:
     return Converged([plan])
 
 
-def _refuse_removal_of_used(conn: sqlite3.Connection, plan: Plan, cascade: bool) -> None:
+def _refuse_removal_of_used(conn: Connection, plan: Plan, cascade: bool) -> None:
     if cascade:
         return
     problems = ProblemCollector()
@@ -174,7 +173,7 @@ def _refuse_removal_of_used(conn: sqlite3.Connection, plan: Plan, cascade: bool)
     problems.raise_if_any()
 
 
-def _delete_domain(conn: sqlite3.Connection, name: str) -> None:
+def _delete_domain(conn: Connection, name: str) -> None:
     conn.execute("DELETE FROM responders WHERE domain = ?", (name,))
     conn.execute("DELETE FROM aliases WHERE domain = ?", (name,))  # recipients cascade
     conn.execute("DELETE FROM users WHERE domain = ?", (name,))

@@ -20,8 +20,6 @@ backslash and double quote, which is all a Sieve quoted string needs.
 """
 from __future__ import annotations
 
-import sqlite3
-
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_domain, login_problem
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Converged, Plan, key_text, plan_items
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._responder import (
@@ -36,6 +34,7 @@ from ansible_collections.gestixi.mail.plugins.module_utils.rules._responder impo
 )
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import MailStateError, ProblemCollector
 from ansible_collections.gestixi.mail.plugins.module_utils.store._integrity import readable
+from ansible_collections.gestixi.mail.plugins.module_utils.store._engine import Connection
 
 ITEM_OPTIONS = {
     "login": {"type": "str"},
@@ -120,7 +119,7 @@ def domain_label(params: dict) -> str:
     return "responders of domain %s" % params["domain"]
 
 
-def validate(params: dict, conn: sqlite3.Connection | None = None) -> Wanted:
+def validate(params: dict, conn: Connection | None = None) -> Wanted:
     """Check every item; raise MailStateError naming every problem (item and field).
 
     With conn, references are checked too: the domain and each named user must exist.
@@ -136,7 +135,7 @@ def _raise_if_any(wanted: Wanted) -> None:
         raise MailStateError(readable(wanted.problems.problems))
 
 
-def collect(params: dict, conn: sqlite3.Connection | None = None) -> Wanted:
+def collect(params: dict, conn: Connection | None = None) -> Wanted:
     """validate() without raising: the problems are in the returned Wanted."""
     wanted = Wanted("")
     problems = wanted.problems
@@ -223,7 +222,7 @@ def check_complete(plan: Plan, wanted: Wanted) -> None:
 # ---------------------------------------------------------------------------------------------
 # Store
 
-def load(conn: sqlite3.Connection, domain: str) -> dict[tuple[str, str], dict]:
+def load(conn: Connection, domain: str) -> dict[tuple[str, str], dict]:
     """The responders of one domain (its users' and the domain-wide ones), in one query."""
     return {(owner_of(domain, row[0]), row[1]): {
         "enabled": bool(row[2]), "subject": row[3], "body": row[4],
@@ -237,7 +236,7 @@ def _login(owner: str) -> str:
     return "" if login == ALL_USERS_OWNER else login
 
 
-def converge_responders(conn: sqlite3.Connection, params: dict) -> Converged:
+def converge_responders(conn: Connection, params: dict) -> Converged:
     wanted = collect(params, conn)
     domain = wanted.domain
     plan = plan_items(Plan("responder", public), load(conn, domain) if domain else {}, wanted.records,

@@ -11,7 +11,6 @@ and becomes fail_json here, and only here.
 from __future__ import annotations
 
 import os
-import sqlite3
 from typing import Callable
 
 from ansible.module_utils.basic import AnsibleModule
@@ -21,18 +20,17 @@ from ansible_collections.gestixi.mail.plugins.module_utils._errors import MailSt
 from ansible_collections.gestixi.mail.plugins.module_utils.store._integrity import find_problems, limits_from_params, readable
 from ansible_collections.gestixi.mail.plugins.module_utils.store._record import ConvergeRecord, read_record, write_record
 from ansible_collections.gestixi.mail.plugins.module_utils.sieve._sync import plan_scripts
-from ansible_collections.gestixi.mail.plugins.module_utils.store._store import DEFAULT_STORE_PATH, Store
+from ansible_collections.gestixi.mail.plugins.module_utils.store._engine import Connection
+from ansible_collections.gestixi.mail.plugins.module_utils.store._store import DRIVER_ERRORS, connection_argument_spec, open_store
 
 DEFAULT_SIEVE_DIR = "/var/lib/gestixi-mail/sieve"
 
 
 def store_argument_spec() -> dict:
-    """Options of the store connection, documented in the gestixi.mail.store doc fragment."""
+    """The store options of every module, documented in the gestixi.mail.store doc fragment:
+    its connection, and what a converge keeps in step with it."""
     return {
-        "store_path": {"type": "path", "default": DEFAULT_STORE_PATH},
-        "store_owner": {"type": "str"},
-        "store_group": {"type": "str"},
-        "store_mode": {"type": "raw"},
+        **connection_argument_spec(),
         "sieve_dir": {"type": "path", "default": DEFAULT_SIEVE_DIR},
         "sievec_path": {"type": "path"},
         "alias_expansion_limit": {"type": "int", "default": 1000},
@@ -62,7 +60,7 @@ def fail(module, exc: MailStateError, echo: Callable[[dict], dict] | None = None
     module.fail_json(msg=str(exc), problems=[p.as_dict() for p in exc.problems], **extra)
 
 
-def run_converge(module, converge: Callable[[sqlite3.Connection], Converged], *,
+def run_converge(module, converge: Callable[[Connection], Converged], *,
                  echo: Callable[[dict], dict] | None = None, **extra) -> None:
     """Run converge(conn) in one transaction and exit the module with the result.
 
@@ -76,7 +74,7 @@ def run_converge(module, converge: Callable[[sqlite3.Connection], Converged], *,
     limits = limits_from_params(params)
     scripts = None
     try:
-        store = Store(params["store_path"], check_mode=module.check_mode)
+        store = open_store(params, check_mode=module.check_mode)
         try:
             with store.transaction() as conn:
                 known = read_record(conn)  # read first: any write of the converge forgets it
@@ -105,7 +103,7 @@ def run_converge(module, converge: Callable[[sqlite3.Connection], Converged], *,
     _exit(module, result, echo, **extra)
 
 
-def check_converged(conn: sqlite3.Connection, converged: Converged, limits: tuple) -> None:
+def check_converged(conn: Connection, converged: Converged, limits: tuple) -> None:
     """The whole-store checks on what converged leaves; its problems in its own words."""
     found = find_problems(conn, limits)
     if found:
@@ -141,7 +139,7 @@ def _recorded_items(params: dict, description_key: str | None) -> int | None:
     """How many items the store and its scripts hold for this description, or None when the
     store's record does not describe it, or the scripts are not known to be in step."""
     try:
-        store = Store(params["store_path"], read_only=True)
+        store = open_store(params, read_only=True)
     except MailStateError:
         return None  # another schema, or no store yet: the full converge says what is wrong
     try:
@@ -150,7 +148,7 @@ def _recorded_items(params: dict, description_key: str | None) -> int | None:
             if not record.describes(description_key):
                 return None
             scripts = plan_scripts(conn, params["sieve_dir"], store.stamp())
-    except sqlite3.Error:
+    except DRIVER_ERRORS:
         return None
     finally:
         store.close()
@@ -160,17 +158,20 @@ def _recorded_items(params: dict, description_key: str | None) -> int | None:
 def _exit(module, result: dict, echo: Callable[[dict], dict] | None, **extra) -> None:
     if not module._diff:
         del result["diff"]
-    if not module.check_mode or os.path.exists(module.params["store_path"]):
+    if module.params["store_engine"] == "sqlite" and (not module.check_mode or os.path.exists(module.params["store_path"])):
         result["changed"] = _store_file_attributes(module, result["changed"])
     result.update(extra)
     module.exit_json(invocation={"module_args": (echo or compact_arguments)(module.params)}, **result)
 
 
-def run_read(module, read: Callable[[sqlite3.Connection], dict]) -> None:
+def run_read(module, read: Callable[[Connection, bool], dict]) -> None:
+    """Exit with read(conn, exists): one snapshot of the store; exists is false for a store
+    that holds nothing yet (no file, an empty database), which reads as empty."""
     try:
-        store = Store(module.params["store_path"], read_only=True)
+        store = open_store(module.params, read_only=True)
         try:
-            result = read(store.conn)
+            with store.snapshot() as conn:
+                result = read(conn, not store.created)
         finally:
             store.close()
     except MailStateError as exc:

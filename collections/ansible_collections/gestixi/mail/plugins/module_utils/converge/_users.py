@@ -20,7 +20,6 @@ appears in the store, never in a diff, a change list or a message.
 """
 from __future__ import annotations
 
-import sqlite3
 from typing import Callable, Hashable
 
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_domain, login_problem
@@ -39,6 +38,7 @@ from ansible_collections.gestixi.mail.plugins.module_utils.rules._password impor
     scheme_of,
     wanted_password,
 )
+from ansible_collections.gestixi.mail.plugins.module_utils.store._engine import Connection
 
 ITEM_OPTIONS = {
     "login": {"type": "str", "required": True},
@@ -271,14 +271,14 @@ def validate(params: dict, current: dict[str, dict] | None = None,
 # ---------------------------------------------------------------------------------------------
 # Store
 
-def load(conn: sqlite3.Connection, domain: str) -> dict[str, dict]:
+def load(conn: Connection, domain: str) -> dict[str, dict]:
     """The users of one domain, address -> record, in one query."""
     return {row[0]: {"name": row[1], "password": row[2], "quota": row[3], "enabled": bool(row[4])}
             for row in conn.execute("SELECT address, display_name, password, quota_bytes, enabled "
                                     "FROM users WHERE domain = ?", (domain,))}
 
 
-def load_app_passwords(conn: sqlite3.Connection, domain: str) -> dict[tuple[str, str], dict]:
+def load_app_passwords(conn: Connection, domain: str) -> dict[tuple[str, str], dict]:
     """The app passwords of one domain's users, (address, name) -> record, in one query."""
     return {(row[0], row[1]): {"password": row[2], "services": _app_password.services_of_flags(row[3:])}
             for row in conn.execute("SELECT p.address, p.name, p.password, p.imap, p.smtp FROM app_passwords p "
@@ -303,7 +303,7 @@ def plan_app_passwords(wanted: Wanted, current: dict[tuple[str, str], dict]) -> 
     return plan_items(Plan("app password", _app_password.shown, _new_app_password_shown), scope, records, purge=True)
 
 
-def domain_exists(conn: sqlite3.Connection) -> Callable[[str], bool]:
+def domain_exists(conn: Connection) -> Callable[[str], bool]:
     def known(domain: str) -> bool:
         return conn.execute("SELECT 1 FROM domains WHERE name = ?", (domain,)).fetchone() is not None
     return known
@@ -322,7 +322,7 @@ def resolve_passwords(wanted: Wanted, current: dict[str, dict], scheme: str, has
     problems.raise_if_any()
 
 
-def converge_users(conn: sqlite3.Connection, params: dict, check_mode: bool = False) -> Converged:
+def converge_users(conn: Connection, params: dict, check_mode: bool = False) -> Converged:
     """Converge the users of one domain; the whole-store problems it causes are named by its items."""
     scheme = params.get("password_scheme") or DEFAULT_SCHEME
     try:
@@ -352,7 +352,7 @@ def converge_users(conn: sqlite3.Connection, params: dict, check_mode: bool = Fa
     return Converged([plan, apps] + side_plans, lambda found: _named(found, wanted, plan, side_plans))
 
 
-def remove_users(conn: sqlite3.Connection, domain: str | None, addresses: list[str]) -> list[Plan]:
+def remove_users(conn: Connection, domain: str | None, addresses: list[str]) -> list[Plan]:
     """Delete users with their automatic replies, app passwords and the alias recipient rows naming them."""
     responders = Plan("responder", _public_responder)
     apps = Plan("app password", _app_password.shown)
@@ -377,6 +377,8 @@ def remove_users(conn: sqlite3.Connection, domain: str | None, addresses: list[s
         aliases = {row[0] for row in conn.execute("SELECT address FROM aliases WHERE address IN (%s)" % marks, chunk)}
         chunk = [address for address in chunk if address not in aliases]
         gone.extend(chunk)
+        if not chunk:
+            continue
         marks = ", ".join("?" * len(chunk))
         for row in conn.execute("SELECT alias, recipient FROM alias_recipients WHERE recipient IN (%s) "
                                 "ORDER BY alias, recipient" % marks, chunk):

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sqlite3
 from typing import Callable, Iterator
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -31,8 +30,9 @@ from ansible_collections.gestixi.mail.plugins.module_utils.rules._senders import
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._structure import structure_problems
 from ansible_collections.gestixi.mail.plugins.module_utils.store._integrity import limits_from_params
 from ansible_collections.gestixi.mail.plugins.module_utils._source import source_digest
+from ansible_collections.gestixi.mail.plugins.module_utils.store._engine import Connection
 
-Converge = Callable[[sqlite3.Connection, dict], Converged]
+Converge = Callable[[Connection, dict], Converged]
 # The item a step's problem is about: "users[3] (bob)" -> ("users", 3).
 _ITEM_RE = re.compile(r"^([a-z_]+)\[(\d+)\]")
 
@@ -105,7 +105,7 @@ class _Step:
         self.origins = origins or []
         self.one_recipient = set(one_recipient or ())
 
-    def run(self, conn: sqlite3.Connection, store_params: dict) -> list[Plan]:
+    def run(self, conn: Connection, store_params: dict) -> list[Plan]:
         checked = ArgumentSpecValidator(self.spec, **self.constraints).validate(self.args)
         if checked.error_messages:
             raise MailStateError([InvalidItem(self.label, None, message) for message in checked.error_messages])
@@ -133,10 +133,10 @@ def _steps(params: dict, calls: list[dict], check_mode: bool) -> Iterator[_Step]
         "required_by": _aliases.REQUIRED_BY, "required_if": _aliases.REQUIRED_IF})
     responder_spec = (_responders.argument_spec(), _responders.module_constraints())
 
-    def users(conn: sqlite3.Connection, step_params: dict) -> Converged:
+    def users(conn: Connection, step_params: dict) -> Converged:
         return _users.converge_users(conn, step_params, check_mode=check_mode)
 
-    def aliases(conn: sqlite3.Connection, step_params: dict) -> Converged:
+    def aliases(conn: Connection, step_params: dict) -> Converged:
         return _aliases.converge_aliases(conn, step_params, users_follow=True)
 
     domain_paths = [call["path"] for call in calls]
@@ -167,7 +167,7 @@ def _steps(params: dict, calls: list[dict], check_mode: bool) -> Iterator[_Step]
                     {"domains": [call["domain"] for call in calls], "purge": True, "cascade": True})
 
 
-def converge_description(conn: sqlite3.Connection, params: dict, store_params: dict,
+def converge_description(conn: Connection, params: dict, store_params: dict,
                          check_mode: bool = False) -> Converged:
     """Every step in order; the plans, with the store's problems named where the description
     wrote the alias or domain they are about (DescriptionIndex), as the controller's gate names

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sqlite3
 from collections import defaultdict
 
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._dates import window_utc
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import MailStateError, ProblemCollector
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._timezone import timezone_problem
+from ansible_collections.gestixi.mail.plugins.module_utils.store._engine import Connection, Cursor
 
 REQUIRE = '["date", "envelope", "relational", "vacation"]'
 # Local parts of senders that must never get an automatic reply, compared case-insensitively
@@ -146,12 +146,12 @@ INPUTS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
-def read_input(conn: sqlite3.Connection, name: str) -> sqlite3.Cursor:
+def read_input(conn: Connection, name: str) -> Cursor:
     columns, rest = INPUTS[name]
     return conn.execute("SELECT %s %s" % (", ".join(columns), rest))
 
 
-def alias_reach(conn: sqlite3.Connection) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+def alias_reach(conn: Connection) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     """Which alias addresses reach which final addresses, the way Postfix expands them.
 
     Returns (by_recipient, by_domain): by_recipient[address] is every alias whose expansion
@@ -185,7 +185,7 @@ def alias_reach(conn: sqlite3.Connection) -> tuple[dict[str, set[str]], dict[str
     return by_recipient, by_domain
 
 
-def wanted_scripts(conn: sqlite3.Connection) -> dict[str, str]:
+def wanted_scripts(conn: Connection) -> dict[str, str]:
     """'<domain>/<login>' -> script text, for every enabled user with an enabled responder.
 
     A handful of queries whatever the number of users: responders, users, aliases, recipients.
@@ -213,7 +213,7 @@ def wanted_scripts(conn: sqlite3.Connection) -> dict[str, str]:
     return scripts
 
 
-def _check_zones(conn: sqlite3.Connection, domains: set[str]) -> None:
+def _check_zones(conn: Connection, domains: set[str]) -> None:
     """A store written by other means may hold a zone this host does not know: name it."""
     problems = ProblemCollector()
     for name, zone in read_input(conn, "zones"):

@@ -30,7 +30,6 @@ import hashlib
 import json
 import os
 import shutil
-import sqlite3
 import tempfile
 
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Plan
@@ -39,17 +38,21 @@ from ansible_collections.gestixi.mail.plugins.module_utils._source import source
 from ansible_collections.gestixi.mail.plugins.module_utils.rules import _dates
 from ansible_collections.gestixi.mail.plugins.module_utils.sieve import _render
 from ansible_collections.gestixi.mail.plugins.module_utils.sieve._render import INPUTS, wanted_scripts
+from ansible_collections.gestixi.mail.plugins.module_utils.store._engine import Connection
 
 SCRIPT_SUFFIX = ".sieve"
 BINARY_SUFFIX = ".svbin"
 MANIFEST = ".gestixi-scripts.json"
-# The rows rendering reads (_render.INPUTS), one text per query, built by SQLite itself
-# (quote() keeps every value unambiguous): hashing them costs a few milliseconds for 10,000
-# users and 20,000 aliases.
-_INPUT_QUERIES = tuple(
-    "SELECT group_concat(row, char(10)) FROM (SELECT %s AS row %s)"
-    % (" || ',' || ".join("quote(%s)" % column for column in columns), rest)
-    for name, (columns, rest) in sorted(INPUTS.items()))
+
+
+def _input_queries(dialect) -> tuple[str, ...]:
+    """The rows rendering reads (_render.INPUTS), one text per query, built by the database
+    itself (each value quoted, so unambiguous): hashing them costs a few milliseconds for
+    10,000 users and 20,000 aliases."""
+    return tuple(
+        "SELECT %s FROM (SELECT %s AS row %s) AS inputs"
+        % (dialect.joined_lines("row"), " || ',' || ".join(dialect.quoted(column) for column in columns), rest)
+        for name, (columns, rest) in sorted(INPUTS.items()))
 
 
 def _digest(text: str) -> str:
@@ -97,14 +100,14 @@ def code_digest() -> str | None:
     return source_digest((_render, _dates))
 
 
-def inputs_fingerprint(conn: sqlite3.Connection, code: str | None) -> str | None:
+def inputs_fingerprint(conn: Connection, code: str | None) -> str | None:
     """A digest of everything the scripts and the checks are made from, or None when unknown."""
     if code is None:
         return None
     digest = hashlib.sha256(code.encode("ascii"))
     cursor = conn.cursor()
     cursor.row_factory = None
-    for query in _INPUT_QUERIES:
+    for query in _input_queries(conn.dialect):
         text = cursor.execute(query).fetchone()[0]
         digest.update(b"\x00" if text is None else text.encode("utf-8", "surrogatepass") + b"\x00")
     return digest.hexdigest()
@@ -298,7 +301,7 @@ def _remove_manifest(sieve_dir: str) -> None:
         pass
 
 
-def plan_scripts(conn: sqlite3.Connection, sieve_dir: str, store_stamp: list | None = None) -> ScriptPlan:
+def plan_scripts(conn: Connection, sieve_dir: str, store_stamp: list | None = None) -> ScriptPlan:
     """The scripts to write and remove; nothing rendered when the manifest proves them in step.
 
     store_stamp identifies the store file's content (see Store.stamp) when this converge

@@ -25,13 +25,13 @@ Rules that make the round trip exact:
 from __future__ import annotations
 
 import re
-import sqlite3
 
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_domain, display_domain
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import ProblemCollector
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._app_password import services_of_flags
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._dns import setting_from_stored
 from ansible_collections.gestixi.mail.plugins.module_utils.store._schema import SCHEMA_VERSION
+from ansible_collections.gestixi.mail.plugins.module_utils.store._engine import Connection, Row
 
 PARTS = ("users", "aliases", "responders", "passwords")
 DEFAULT_PARTS = list(PARTS)
@@ -168,7 +168,7 @@ def _domain_filter(column: str, domains: list[str] | None) -> tuple[str, list[st
     return " WHERE %s IN (%s)" % (column, ", ".join("?" * len(domains))), list(domains)
 
 
-def export(conn: sqlite3.Connection, params: dict, store_exists: bool = True) -> dict:
+def export(conn: Connection, params: dict, store_exists: bool = True) -> dict:
     """The whole result of gestixi_mail_info (without changed)."""
     opts = Options(params)
     where, args = _domain_filter("name", opts.domains)
@@ -208,7 +208,7 @@ def export(conn: sqlite3.Connection, params: dict, store_exists: bool = True) ->
     return result
 
 
-def _add_responders(entry: dict, rows: list[sqlite3.Row], opts: Options) -> None:
+def _add_responders(entry: dict, rows: list[Row], opts: Options) -> None:
     """Domain-wide responders under the domain, a user's under that user (as the description)."""
     per_user: dict[str, list[dict]] = {}
     entry["responders"] = []
@@ -229,7 +229,7 @@ def _add_responders(entry: dict, rows: list[sqlite3.Row], opts: Options) -> None
         entry["users"] = sorted(entry.get("users", []) + stubs, key=lambda user: user["login"])
 
 
-def _domain_entry(row: sqlite3.Row, opts: Options) -> dict:
+def _domain_entry(row: Row, opts: Options) -> dict:
     entry: dict = {"name": shown_domain(row["name"], opts.name_form)}
     if opts.include_defaults or row["timezone"] != DOMAIN_DEFAULTS["timezone"]:
         entry["timezone"] = row["timezone"]
@@ -249,16 +249,16 @@ def _domain_entry(row: sqlite3.Row, opts: Options) -> dict:
     return entry
 
 
-def _read_users(conn: sqlite3.Connection, domains: list[str] | None) -> dict[str, list[sqlite3.Row]]:
+def _read_users(conn: Connection, domains: list[str] | None) -> dict[str, list[Row]]:
     where, args = _domain_filter("domain", domains)
-    out: dict[str, list[sqlite3.Row]] = {}
+    out: dict[str, list[Row]] = {}
     for row in conn.execute("SELECT address, domain, login, display_name, password, quota_bytes, enabled "
                             "FROM users%s ORDER BY domain, login" % where, args):
         out.setdefault(row["domain"], []).append(row)
     return out
 
 
-def _read_app_passwords(conn: sqlite3.Connection, domain: str) -> dict[str, list[dict]]:
+def _read_app_passwords(conn: Connection, domain: str) -> dict[str, list[dict]]:
     """address -> its app passwords as the description writes them, by name: never a hash."""
     out: dict[str, list[dict]] = {}
     for row in conn.execute("SELECT p.address, p.name, p.imap, p.smtp FROM app_passwords p JOIN users u "
@@ -268,7 +268,7 @@ def _read_app_passwords(conn: sqlite3.Connection, domain: str) -> dict[str, list
     return out
 
 
-def _user_entry(row: sqlite3.Row, opts: Options, apps: list[dict] | None = None) -> dict:
+def _user_entry(row: Row, opts: Options, apps: list[dict] | None = None) -> dict:
     entry: dict = {"login": row["login"]}
     if row["display_name"] or opts.include_defaults:
         entry["name"] = row["display_name"]
@@ -283,7 +283,7 @@ def _user_entry(row: sqlite3.Row, opts: Options, apps: list[dict] | None = None)
     return entry
 
 
-def _read_aliases(conn: sqlite3.Connection, domain: str) -> list[dict]:
+def _read_aliases(conn: Connection, domain: str) -> list[dict]:
     out: list[dict] = []
     for row in conn.execute(
             "SELECT a.address, a.local_part, a.all_users, r.recipient FROM aliases a "
@@ -319,12 +319,12 @@ def _alias_entries(alias: dict, domain: str, opts: Options) -> list[dict]:
     return items
 
 
-def _read_responders(conn: sqlite3.Connection, domain: str) -> list[sqlite3.Row]:
+def _read_responders(conn: Connection, domain: str) -> list[Row]:
     return conn.execute("SELECT login, name, enabled, subject, message, start_date, end_date, days "
                         "FROM responders WHERE domain = ? ORDER BY login, name", (domain,)).fetchall()
 
 
-def _responder_entry(row: sqlite3.Row, opts: Options) -> dict:
+def _responder_entry(row: Row, opts: Options) -> dict:
     """An open start or end date is left out: the description has no other way to say it."""
     entry: dict = {"name": row["name"]}
     if not row["enabled"] or opts.include_defaults:

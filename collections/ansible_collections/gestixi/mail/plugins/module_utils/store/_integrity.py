@@ -8,8 +8,6 @@ rules of rules/_alias_graph.py (20,000 aliases and 10,000 users in about a tenth
 """
 from __future__ import annotations
 
-import sqlite3
-
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, MailStateError
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._alias_graph import (
     EXPANSION_LIMIT,
@@ -20,6 +18,7 @@ from ansible_collections.gestixi.mail.plugins.module_utils.rules._alias_graph im
     StoreProblem,
     graph_problems,
 )
+from ansible_collections.gestixi.mail.plugins.module_utils.store._engine import Connection
 
 
 def limits_from_params(params: dict) -> AliasLimits:
@@ -27,9 +26,9 @@ def limits_from_params(params: dict) -> AliasLimits:
                        params.get("alias_recursion_limit") or RECURSION_LIMIT)
 
 
-def load_graph(conn: sqlite3.Connection) -> AliasGraph:
+def load_graph(conn: Connection) -> AliasGraph:
     cursor = conn.cursor()
-    cursor.row_factory = None  # tuples: several times faster than sqlite3.Row here
+    cursor.row_factory = None  # tuples: several times faster than named rows here
     catchalls: dict[str, str | None] = dict(cursor.execute("SELECT name, catchall FROM domains"))
     users = {address: bool(enabled) for address, enabled in cursor.execute("SELECT address, enabled FROM users")}
     aliases = {address: (domain, bool(all_users))
@@ -40,12 +39,12 @@ def load_graph(conn: sqlite3.Connection) -> AliasGraph:
     return AliasGraph(catchalls, users, aliases, recipients)
 
 
-def find_problems(conn: sqlite3.Connection, limits: AliasLimits = AliasLimits()) -> list[StoreProblem]:
+def find_problems(conn: Connection, limits: AliasLimits = AliasLimits()) -> list[StoreProblem]:
     """Every rule the store breaks, in a stable order."""
     return graph_problems(load_graph(conn), limits)
 
 
-def check_store(conn: sqlite3.Connection, limits: AliasLimits = AliasLimits()) -> None:
+def check_store(conn: Connection, limits: AliasLimits = AliasLimits()) -> None:
     """Raise MailStateError naming every broken rule; the caller's transaction rolls back."""
     problems = find_problems(conn, limits)
     if problems:

@@ -14,7 +14,8 @@ triggers then delete the record in the same transaction, whoever writes):
 from __future__ import annotations
 
 import json
-import sqlite3
+
+from ansible_collections.gestixi.mail.plugins.module_utils.store._engine import Connection
 
 
 class ConvergeRecord:
@@ -36,7 +37,7 @@ class ConvergeRecord:
         return description is not None and self.description == description
 
 
-def read_record(conn: sqlite3.Connection) -> ConvergeRecord:
+def read_record(conn: Connection) -> ConvergeRecord:
     """The record, or an empty one (nothing is known of the content)."""
     row = conn.execute("SELECT checked_limits, description, unchanged FROM converge_record WHERE id = 1").fetchone()
     if row is None:
@@ -48,9 +49,10 @@ def read_record(conn: sqlite3.Connection) -> ConvergeRecord:
     return ConvergeRecord(limits if isinstance(limits, list) else None, row[1], row[2] or 0)
 
 
-def write_record(conn: sqlite3.Connection, record: ConvergeRecord) -> None:
+def write_record(conn: Connection, record: ConvergeRecord) -> None:
     """Replace the record, inside the transaction that leaves the content it describes."""
-    conn.execute("INSERT OR REPLACE INTO converge_record (id, checked_limits, description, unchanged) "
-                 "VALUES (1, ?, ?, ?)",
+    conn.execute("INSERT INTO converge_record (id, checked_limits, description, unchanged) VALUES (1, ?, ?, ?) "
+                 "ON CONFLICT (id) DO UPDATE SET checked_limits = excluded.checked_limits, "
+                 "description = excluded.description, unchanged = excluded.unchanged",
                  (json.dumps(record.checked_limits) if record.checked_limits is not None else None,
                   record.description, record.unchanged))

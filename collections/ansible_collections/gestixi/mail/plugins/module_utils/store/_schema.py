@@ -3,14 +3,29 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The versioned schema of the gestixi.mail store.
 
-Postfix (sqlite lookup tables) and Dovecot (sql passdb/userdb) read these tables live,
-with the queries kept in roles/server/vars/store_queries.yml. Never edit a migration that
-has shipped: append a new one.
+Postfix (sqlite or pgsql lookup tables) and Dovecot (sql passdb/userdb) read these tables
+live, with the queries kept in roles/server/vars/store_queries.yml. Never edit a migration
+that has shipped: append a new one.
+
+One schema for both engines (store/_sqlite.py, store/_postgres.py): the statements are SQL that
+both run as written, except the triggers, given as ForgetsRecord, which each engine writes in its
+own dialect (SQLite's are the very statements that earlier releases ran).
 """
 from __future__ import annotations
 
+
+class ForgetsRecord:
+    """Triggers that delete the converge record after any row of `table` is inserted, updated
+    or deleted (store/_record.py), in the transaction that writes the row."""
+
+    EVENTS = ("INSERT", "UPDATE", "DELETE")
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+
+
 # Each entry upgrades the schema from version N to N+1 (list index N).
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
+MIGRATIONS: tuple[tuple[str | ForgetsRecord, ...], ...] = (
     (
         """CREATE TABLE domains (
             name TEXT PRIMARY KEY,
@@ -66,11 +81,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             description TEXT,
             unchanged INTEGER NOT NULL DEFAULT 0
         )""",
-    ) + tuple(
-        "CREATE TRIGGER %s_%s_forgets_record AFTER %s ON %s BEGIN DELETE FROM converge_record; END"
-        % (table, event.lower(), event, table)
-        for table in ("domains", "users", "aliases", "alias_recipients", "responders")
-        for event in ("INSERT", "UPDATE", "DELETE")),
+    ) + tuple(ForgetsRecord(table) for table in ("domains", "users", "aliases", "alias_recipients", "responders")),
     (
         # A domain's mail-DNS settings (its `dns:` and `dkim:` in the description), each as
         # JSON text or '' (rules/_dns.py, stored_setting): the store holds the whole description,
@@ -99,9 +110,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             smtp INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (address, name)
         )""",
-    ) + tuple(
-        "CREATE TRIGGER app_passwords_%s_forgets_record AFTER %s ON app_passwords BEGIN DELETE FROM converge_record; END"
-        % (event.lower(), event) for event in ("INSERT", "UPDATE", "DELETE")),
+        ForgetsRecord("app_passwords"),
+    ),
     (
         # A domain's allowed and blocked senders (its `senders:`), as canonical JSON text or ''
         # (rules/_senders.py, canonical_senders; rules/_dns.py, stored_setting). The servers'

@@ -1,161 +1,61 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, gestixi.mail contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The SQLite store: opening, migrating, and one transaction per module run."""
+"""Opening the store: SQLite (one server) or PostgreSQL (a fleet), by the store options.
+
+Everything else sees the interface of store/_engine.py, whichever engine is behind it.
+"""
 from __future__ import annotations
 
-import os
 import sqlite3
-from contextlib import contextmanager
-from typing import Iterator
 
-from ansible_collections.gestixi.mail.plugins.module_utils._errors import MailStateError
-from ansible_collections.gestixi.mail.plugins.module_utils.store._schema import MIGRATIONS, SCHEMA_VERSION
+from ansible_collections.gestixi.mail.plugins.module_utils.store import _postgres
+from ansible_collections.gestixi.mail.plugins.module_utils.store._engine import Store
+from ansible_collections.gestixi.mail.plugins.module_utils.store._postgres import PostgresStore
+from ansible_collections.gestixi.mail.plugins.module_utils.store._sqlite import DEFAULT_STORE_PATH, SQLiteStore
 
-DEFAULT_STORE_PATH = "/var/lib/gestixi-mail/mail.sqlite"
-
-
-def schema_version(conn: sqlite3.Connection) -> int:
-    return conn.execute("PRAGMA user_version").fetchone()[0]
+ENGINES = ("sqlite", "postgresql")
+# What a driver raises for a store it cannot read (a reader then answers "unknown").
+DRIVER_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error,) + ((_postgres.psycopg.Error,) if _postgres.psycopg else ())
 
 
-def migrate(conn: sqlite3.Connection) -> int:
-    """Bring the schema to SCHEMA_VERSION inside the caller's transaction; return the old version."""
-    version = schema_version(conn)
-    if version > SCHEMA_VERSION:
-        raise MailStateError("the store has schema version %d, newer than this collection knows "
-                             "(%d): upgrade gestixi.mail" % (version, SCHEMA_VERSION))
-    for statements in MIGRATIONS[version:]:
-        for statement in statements:
-            conn.execute(statement)
-    if version != SCHEMA_VERSION:
-        conn.execute("PRAGMA user_version = %d" % SCHEMA_VERSION)
-    return version
+def connection_argument_spec() -> dict:
+    """Options of the store connection (with those of converge/_runner.py's store_argument_spec)."""
+    return {
+        "store_engine": {"type": "str", "default": "sqlite", "choices": list(ENGINES)},
+        "store_path": {"type": "path", "default": DEFAULT_STORE_PATH},
+        "store_owner": {"type": "str"},
+        "store_group": {"type": "str"},
+        "store_mode": {"type": "raw"},
+        "store_hosts": {"type": "list", "elements": "str", "default": ["localhost"]},
+        "store_port": {"type": "int", "default": 5432},
+        "store_database": {"type": "str", "default": "gestixi_mail"},
+        "store_user": {"type": "str", "default": "gestixi_mail"},
+        "store_password": {"type": "str", "no_log": True},
+        "store_ssl_mode": {"type": "str", "default": "prefer",
+                           "choices": ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]},
+        "store_ca_cert": {"type": "path"},
+        "store_ssl_cert": {"type": "path"},
+        "store_ssl_key": {"type": "path", "no_log": False},
+        "store_connect_timeout": {"type": "int", "default": 10},
+    }
 
 
-class Store:
-    """One connection to the store; changes happen only inside transaction().
-
-    read_only opens the file without creating or migrating it; a missing store reads as empty.
-    In check mode a missing store is planned against an empty in-memory one: nothing is created.
-    """
-
-    def __init__(self, path: str, check_mode: bool = False, read_only: bool = False) -> None:
-        self.path = path
-        self.check_mode = check_mode
-        self.created = not os.path.exists(path)
-        self.committed_stamp: list | None = None  # stamp() of what the last commit wrote
-        directory = os.path.dirname(os.path.abspath(path))
-        if self.created and not (check_mode or read_only) and not os.path.isdir(directory):
-            raise MailStateError("the store's folder %s does not exist (the server role creates "
-                                 "it; set store_path to use another place)" % directory)
-        if self.created and not (check_mode or read_only):
-            # Create the file private before SQLite writes hashes into it; the module then
-            # applies store_owner/store_group/store_mode.
-            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-        if self.created and (check_mode or read_only):
-            target, uri = ":memory:", False
-        elif read_only:
-            target, uri = "file:%s?mode=ro" % path, True
-        else:
-            target, uri = path, False
-        try:
-            self.conn = sqlite3.connect(target, isolation_level=None, timeout=30, uri=uri)
-            self.conn.row_factory = sqlite3.Row
-            self.conn.execute("PRAGMA foreign_keys = ON")
-            if read_only:
-                self._check_readable()
-            else:
-                # Postfix and Dovecot read the file while a converge writes it. Without spilling,
-                # the transaction's pages stay in memory and SQLite takes the exclusive lock that
-                # blocks those readers only for the commit itself, not for the whole converge.
-                self.conn.execute("PRAGMA cache_spill = OFF")
-        except sqlite3.Error as exc:
-            raise MailStateError("cannot open the store %s: %s" % (path, exc)) from None
-
-    def _check_readable(self) -> None:
-        version = schema_version(self.conn)
-        if self.created:
-            migrate(self.conn)
-        elif version != SCHEMA_VERSION:
-            raise MailStateError("the store %s has schema version %d, this collection reads %d: "
-                                 "run any gestixi.mail module without check mode to migrate it"
-                                 % (self.path, version, SCHEMA_VERSION))
-
-    def stamp(self) -> list | None:
-        """What identifies the store file's content: inode, size and the header's change
-        counter and page count, which SQLite updates on every commit in its default (rollback
-        journal) mode. None for a store in memory or in WAL mode (no counter per commit).
-
-        Read it inside a transaction (the lock keeps other writers out) to describe what the
-        transaction sees.
-        """
-        return self._stamp(None if self.created else self._header())
-
-    def _stamp(self, header: bytes | None) -> list | None:
-        if header is None:
-            return None
-        try:
-            status = os.stat(self.path)
-        except OSError:
-            return None
-        return [status.st_ino, status.st_size, header[24:32].hex()]
-
-    def _header(self) -> bytes | None:
-        """The first 32 bytes of the file as it is (fewer for a new, still empty file); None in
-        WAL mode or when the file cannot be read."""
-        if self.conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
-            return None
-        try:
-            with open(self.path, "rb") as handle:
-                return handle.read(32)
-        except OSError:
-            return None
-
-    def close(self) -> None:
-        self.conn.close()
-
-    @contextmanager
-    def snapshot(self) -> Iterator[sqlite3.Connection]:
-        """One read transaction: every query inside sees the same committed content."""
-        self.conn.execute("BEGIN")
-        try:
-            yield self.conn
-        finally:
-            self.conn.execute("ROLLBACK")
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on error and always in check mode."""
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise MailStateError("cannot lock the store %s: %s" % (self.path, exc)) from None
-        try:
-            migrate(self.conn)
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            if self.created and not self.check_mode:
-                # A store this run created holds nothing yet: leave no trace of a failed run.
-                os.unlink(self.path)
-            raise
-        if self.check_mode:
-            self.conn.execute("ROLLBACK")
-            return
-        before = self._header()
-        try:
-            self.conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            raise MailStateError("cannot commit to the store %s: %s" % (self.path, exc)) from None
-        self.created = False  # committed: from now on the file holds data
-        # SQLite adds one to the change counter per committed transaction: one above the
-        # counter read before COMMIT is this commit's content, not a later writer's.
-        after = self._header()
-        if before is not None and after is not None and _change_counter(after) == (_change_counter(before) + 1) % 2 ** 32:
-            self.committed_stamp = self._stamp(after)
+def connection_defaults(**given) -> dict:
+    """The connection options with their defaults, and `given` (for callers without a module)."""
+    params = {name: spec.get("default") for name, spec in connection_argument_spec().items()}
+    params.update(given)
+    return params
 
 
-def _change_counter(header: bytes) -> int:
-    """The file change counter (header bytes 24..27); 0 for a new, still empty file."""
-    return int.from_bytes(header[24:28], "big") if len(header) >= 28 else 0
+def open_store(params: dict, check_mode: bool = False, read_only: bool = False) -> Store:
+    """The store the options name. read_only: a store without a schema reads as empty."""
+    if params.get("store_engine", "sqlite") == "sqlite":
+        return SQLiteStore(params["store_path"], check_mode=check_mode, read_only=read_only)
+    store = PostgresStore(params, check_mode=check_mode, read_only=read_only)
+    if store.created and read_only:
+        # An empty database has no tables to read (and a reader may not create them): its
+        # content is that of an empty store, which SQLite holds in memory.
+        store.close()
+        return SQLiteStore(None, read_only=True)
+    return store

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Shared by the unit tests of the converges: a store file with domains and users
-(test_aliases.py, test_users.py), and a stand-in for AnsibleModule to drive run_converge."""
+"""Shared by the unit tests of the converges: a store of either engine with domains and users
+(test_aliases.py, test_users.py; the store_options fixture of conftest.py), and a stand-in for
+AnsibleModule to drive run_converge."""
 from __future__ import annotations
 
 from typing import Callable
@@ -13,7 +14,7 @@ from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import MailStateError
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._runner import check_converged
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._alias_graph import AliasLimits
-from ansible_collections.gestixi.mail.plugins.module_utils.store._store import Store
+from ansible_collections.gestixi.mail.plugins.module_utils.store._store import open_store
 
 DOMAINS = ("example.org", "example.net", "xn--bcher-kva.example")
 
@@ -22,22 +23,27 @@ class StoreHarness:
     """Runs a converge function the way run_converge does: one transaction, the whole-store
     checks in the converge's words (check_converged), commit.
 
-    The store starts with the DOMAINS and `users`, rows (address, domain, login, enabled).
+    The store (`options`, its connection options) starts with the DOMAINS and `users`, rows
+    (address, domain, login, enabled).
     """
 
-    def __init__(self, path: str, converge: Callable, defaults: dict, users: tuple = ()) -> None:
-        self.path = path
+    def __init__(self, options: dict, converge: Callable, defaults: dict, users: tuple = ()) -> None:
+        self.options = options
+        self.engine = options["store_engine"]
         self.converge = converge
         self.defaults = defaults
-        store = Store(path)
+        store = self.open()
         with store.transaction() as conn:
             conn.executemany("INSERT INTO domains (name) VALUES (?)", [(name,) for name in DOMAINS])
             conn.executemany("INSERT INTO users (address, domain, login, password, enabled) "
                              "VALUES (?, ?, ?, 'x', ?)", users)
         store.close()
 
+    def open(self, check_mode=False, read_only=False):
+        return open_store(self.options, check_mode=check_mode, read_only=read_only)
+
     def run(self, check_mode=False, **params):
-        store = Store(self.path, check_mode=check_mode)
+        store = self.open(check_mode=check_mode)
         try:
             with store.transaction() as conn:
                 params = {**self.defaults, **params}
@@ -55,7 +61,7 @@ class StoreHarness:
         return [(p.item, p.field, p.message) for p in err.value.problems]
 
     def sql(self, statement: str, *args) -> list[tuple]:
-        store = Store(self.path)
+        store = self.open()
         try:
             with store.transaction() as conn:
                 return [tuple(row) for row in conn.execute(statement, args)]
@@ -71,7 +77,7 @@ class StoreHarness:
             "SELECT login, display_name, password, quota_bytes, enabled FROM users WHERE domain = ?", domain)}
 
     def aliases(self) -> dict:
-        store = Store(self.path, read_only=True)
+        store = self.open(read_only=True)
         try:
             return {address: (rec["all_users"], list(rec["to"])) for address, rec in load(store.conn).items()}
         finally:
@@ -105,8 +111,8 @@ class ConvergeModule:
     set_mode_if_different = set_owner_if_different
 
 
-def store_options(folder) -> dict:
-    """The store options of a module (store_argument_spec) for a store in folder."""
-    return {"store_path": str(folder / "mail.sqlite"), "sieve_dir": str(folder / "sieve"),
-            "store_owner": None, "store_group": None, "store_mode": None, "sievec_path": None,
+def module_store_options(connection: dict, folder) -> dict:
+    """The store options of a module (store_argument_spec): the store `connection` (the
+    store_options fixture), the Sieve scripts in folder."""
+    return {**connection, "sieve_dir": str(folder / "sieve"), "sievec_path": None,
             "alias_expansion_limit": 1000, "alias_recursion_limit": 1000}

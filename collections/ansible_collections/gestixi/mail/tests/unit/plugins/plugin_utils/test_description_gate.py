@@ -19,7 +19,7 @@ from ansible_collections.gestixi.mail.plugins.module_utils.converge._runner impo
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._whole_description import converge_description
 from ansible_collections.gestixi.mail.plugins.module_utils.rules import _responder, _user
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._alias_graph import AliasLimits
-from ansible_collections.gestixi.mail.plugins.module_utils.store._store import Store
+from ansible_collections.gestixi.mail.plugins.module_utils.store._sqlite import SQLiteStore as Store
 from ansible_collections.gestixi.mail.plugins.plugin_utils._description_check import check_description, report
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._structure import load_schema
 

@@ -8,7 +8,6 @@ import time
 import pytest
 
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._aliases import converge_aliases
-from ansible_collections.gestixi.mail.plugins.module_utils.store._store import Store
 from ansible_collections.gestixi.mail.tests.unit.plugins.module_utils.store_harness import StoreHarness
 
 DEFAULTS = {"address": None, "name": None, "domain": None, "to": None, "recipients_mode": None,
@@ -24,8 +23,8 @@ def item(name=None, to=None, state="present", address=None):
 
 
 @pytest.fixture
-def mail(tmp_path):
-    return StoreHarness(str(tmp_path / "mail.sqlite"), converge_aliases, DEFAULTS, USERS)
+def mail(store_options):
+    return StoreHarness(store_options, converge_aliases, DEFAULTS, USERS)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -255,7 +254,7 @@ def test_single_form_reports_every_problem_too(mail):
 
 def test_twenty_thousand_aliases_converge_in_seconds(mail):
     domains = ["d%d.example" % i for i in range(4)]
-    store = Store(mail.path)
+    store = mail.open()
     with store.transaction() as conn:
         conn.executemany("INSERT INTO domains (name) VALUES (?)", [(d,) for d in domains])
         conn.executemany("INSERT INTO users (address, domain, login, password) VALUES (?, ?, ?, 'x')",

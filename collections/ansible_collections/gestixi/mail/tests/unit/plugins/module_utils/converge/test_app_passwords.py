@@ -25,8 +25,8 @@ def bob(*apps, password=None):
 
 
 @pytest.fixture
-def store(tmp_path):
-    harness = StoreHarness(str(tmp_path / "mail.sqlite"), converge_users, DEFAULTS)
+def store(store_options):
+    harness = StoreHarness(store_options, converge_users, DEFAULTS)
     harness.run(domain="example.org", users=[user("bob", SHA), user("alice", SHA)])
     return harness
 

@@ -3,8 +3,6 @@
 """gestixi_responder logic: validation (every problem, item and field named), plans, writes, purge."""
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import MailStateError
@@ -17,14 +15,11 @@ from ansible_collections.gestixi.mail.plugins.module_utils.converge._responders 
     module_constraints,
 )
 from ansible_collections.gestixi.mail.plugins.module_utils.sieve._render import wanted_scripts
-from ansible_collections.gestixi.mail.plugins.module_utils.store._store import migrate
 
 
 @pytest.fixture
-def conn():
-    c = sqlite3.connect(":memory:", isolation_level=None)
-    c.row_factory = sqlite3.Row
-    migrate(c)
+def conn(store_conn):
+    c = store_conn
     c.execute("INSERT INTO domains (name, timezone) VALUES ('example.org', 'Europe/Paris'), ('example.net', 'UTC')")
     for address in ("alice@example.org", "bob@example.org", "erin@example.net"):
         login, domain = address.split("@")

@@ -9,10 +9,10 @@ from ansible_collections.gestixi.mail.plugins.module_utils.converge import _runn
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Converged, Plan
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._runner import compact_arguments
 from ansible_collections.gestixi.mail.plugins.module_utils.store._record import read_record
-from ansible_collections.gestixi.mail.plugins.module_utils.store._store import Store
+from ansible_collections.gestixi.mail.plugins.module_utils.store._store import open_store
 from ansible_collections.gestixi.mail.tests.unit.plugins.module_utils.store_harness import (
     ConvergeModule,
-    store_options,
+    module_store_options,
 )
 
 
@@ -35,10 +35,10 @@ def _converger(params: dict):
     return converge
 
 
-def test_whole_store_checks_run_once_per_content_and_limits(tmp_path, monkeypatch):
+def test_whole_store_checks_run_once_per_content_and_limits(store_options, tmp_path, monkeypatch):
     checks = []
     monkeypatch.setattr(_runner, "find_problems", lambda conn, limits: checks.append(tuple(limits)) or [])
-    params = store_options(tmp_path)
+    params = module_store_options(store_options, tmp_path)
     converge = _converger(params)
     os.makedirs(params["sieve_dir"])
     converge("INSERT INTO domains (name) VALUES ('example.org')")
@@ -51,22 +51,23 @@ def test_whole_store_checks_run_once_per_content_and_limits(tmp_path, monkeypatc
     assert checks[-1] == (500, 1000)  # other limits: checked again
     converge(None)
     assert len(checks) == 2
-    with Store(params["store_path"]).transaction() as conn:  # a change outside the modules
+    with open_store(params).transaction() as conn:  # a change outside the modules
         conn.execute("UPDATE domains SET catchall = 'x@example.org'")
     converge(None)
     assert len(checks) == 3
 
 
 def record_of(params: dict):
-    store = Store(params["store_path"], read_only=True)
+    store = open_store(params, read_only=True)
     try:
-        return read_record(store.conn)
+        with store.snapshot() as conn:
+            return read_record(conn)
     finally:
         store.close()
 
 
-def test_a_run_that_changes_nothing_keeps_the_description_it_did_not_change(tmp_path):
-    params = store_options(tmp_path)
+def test_a_run_that_changes_nothing_keeps_the_description_it_did_not_change(store_options, tmp_path):
+    params = module_store_options(store_options, tmp_path)
     converge = _converger(params)
     converge("INSERT INTO domains (name) VALUES ('example.org')", key="described")
     assert record_of(params).description == "described"
@@ -78,8 +79,8 @@ def test_a_run_that_changes_nothing_keeps_the_description_it_did_not_change(tmp_
     assert record_of(params).checked_limits == [1000, 1000]
 
 
-def test_a_refused_run_keeps_the_record(tmp_path):
-    params = store_options(tmp_path)
+def test_a_refused_run_keeps_the_record(store_options, tmp_path):
+    params = module_store_options(store_options, tmp_path)
     _converger(params)("INSERT INTO domains (name) VALUES ('example.org')", key="described")
 
     def refused(conn):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import os
-import sqlite3
 
 import pytest
 
@@ -14,7 +13,8 @@ from ansible_collections.gestixi.mail.plugins.module_utils.converge import _runn
 
 from ansible_collections.gestixi.mail.plugins.module_utils.sieve import _sync
 from ansible_collections.gestixi.mail.plugins.module_utils.store._export import export
-from ansible_collections.gestixi.mail.plugins.module_utils.store._store import Store
+from ansible_collections.gestixi.mail.plugins.module_utils.store._sqlite import SQLiteStore
+from ansible_collections.gestixi.mail.plugins.module_utils.store._store import open_store
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._whole_description import (
     converge_description,
     description_key,
@@ -25,7 +25,7 @@ from ansible_collections.gestixi.mail.plugins.module_utils.rules._alias_graph im
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._description import description_digest
 from ansible_collections.gestixi.mail.tests.unit.plugins.module_utils.store_harness import (
     ConvergeModule,
-    store_options,
+    module_store_options,
 )
 
 HASH = ("{SHA512-CRYPT}$6$3uVpMh6lC7fT5V20$IgoTFT6IwAFpXXrYRS4oljGmqcbpfVw3lxxaA7AbbDA9"
@@ -46,10 +46,10 @@ DESCRIPTION = [
 
 
 @pytest.fixture
-def params(tmp_path) -> dict:
+def params(store_options, tmp_path) -> dict:
     os.makedirs(str(tmp_path / "sieve"))
-    return {**store_options(tmp_path), "domains": copy.deepcopy(DESCRIPTION), "purge_domains": None,
-            "password_scheme": "ARGON2ID"}
+    return {**module_store_options(store_options, tmp_path), "domains": copy.deepcopy(DESCRIPTION),
+            "purge_domains": None, "password_scheme": "ARGON2ID"}
 
 
 def converge(params: dict, check_mode: bool = False) -> ConvergeModule:
@@ -63,23 +63,38 @@ def converge(params: dict, check_mode: bool = False) -> ConvergeModule:
     return module
 
 
-def rows(path: str, query: str) -> list[tuple]:
-    conn = sqlite3.connect(path)
+def rows(params: dict, query: str) -> list[tuple]:
+    store = open_store(params, read_only=True)
     try:
-        return [tuple(row) for row in conn.execute(query)]
+        with store.snapshot() as conn:
+            return [tuple(row) for row in conn.execute(query)]
     finally:
-        conn.close()
+        store.close()
 
 
-def exported_description(path: str) -> dict:
-    """What gestixi_mail_info exports of the store (its default options)."""
-    conn = sqlite3.connect(path)
-    conn.row_factory = sqlite3.Row
+def exported_description(params: dict, include: tuple = ()) -> dict:
+    """What gestixi_mail_info exports of the store (its default options, or these parts)."""
+    store = open_store(params, read_only=True)
     try:
-        return export(conn, {"domains": None, "include": [], "include_defaults": False, "name_form": "unicode",
-                             "client_settings": None})
+        with store.snapshot() as conn:
+            return export(conn, {"domains": None, "include": list(include), "include_defaults": False,
+                                 "name_form": "unicode", "client_settings": None})
     finally:
-        conn.close()
+        store.close()
+
+
+def content(params: dict):
+    """Everything the store holds: the SQLite file's bytes (a run that writes nothing leaves
+    them as they were), every row of every table on PostgreSQL; None for no store yet."""
+    if params["store_engine"] == "sqlite":
+        return read(params["store_path"]) if os.path.exists(params["store_path"]) else None
+    store = open_store(params, read_only=True)
+    store.close()
+    if store.created:
+        return None
+    return {table: rows(params, "SELECT * FROM %s ORDER BY 1" % table)
+            for table in ("gestixi_schema", "converge_record", "domains", "users", "aliases",
+                          "alias_recipients", "responders", "app_passwords")}
 
 
 def read(path: str) -> bytes:
@@ -89,7 +104,7 @@ def read(path: str) -> bytes:
 
 def test_every_kind_lands_in_one_run_and_a_second_run_changes_nothing(params):
     first = converge(params).result
-    store = params["store_path"]
+    store = params
     assert first["changed"] is True
     assert rows(store, "SELECT name, timezone, catchall FROM domains ORDER BY name") == [
         ("example.net", "UTC", None), ("example.org", "Europe/Paris", "alice@example.org")]
@@ -116,6 +131,8 @@ def test_every_kind_lands_in_one_run_and_a_second_run_changes_nothing(params):
 
 
 def test_the_run_that_changed_records_its_commit_so_the_next_renders_nothing(params, monkeypatch):
+    if params["store_engine"] != "sqlite":
+        pytest.skip("the stamp of a commit is SQLite's change counter; PostgreSQL's scripts are checked by fingerprint")
     converge(params)
     manifest = os.path.join(params["sieve_dir"], _sync.MANIFEST)
     recorded = read(manifest)
@@ -130,7 +147,7 @@ def test_the_run_that_changed_records_its_commit_so_the_next_renders_nothing(par
 
 def test_check_mode_plans_across_kinds_and_writes_nothing(params):
     planned = converge(params, check_mode=True).result
-    assert not os.path.exists(params["store_path"])
+    assert content(params) is None
     assert os.listdir(params["sieve_dir"]) == []
     # Users of new domains and an alias to them: planned only because every step sees the
     # earlier ones in the same transaction.
@@ -142,7 +159,7 @@ def test_check_mode_plans_across_kinds_and_writes_nothing(params):
 
 def test_a_problem_in_any_step_writes_nothing(params):
     converge(params)
-    before = read(params["store_path"])
+    before = content(params)
     params["domains"][1]["users"].append({"login": "dave"})  # a new user needs a password
     params["domains"][0]["aliases"].append({"address": "new", "to": ["alice"]})
     module = converge(params)
@@ -151,20 +168,20 @@ def test_a_problem_in_any_step_writes_nothing(params):
         "path": "domains[1].users[1].password",
         "item": "users of example.net: users[1] (dave)", "field": "password",
         "message": "a new user needs a password (a plain-text password or a ready hash such as {ARGON2ID}...)"}]
-    assert read(params["store_path"]) == before
+    assert content(params) == before
 
 
 def test_the_whole_store_is_checked_once_on_the_final_state(params):
     converge(params)
     params["alias_expansion_limit"] = 2  # all@example.org reaches alice and bob: 2, fine
     assert converge(params).failure is None
-    before = read(params["store_path"])
+    before = content(params)
     params["domains"][0]["users"].append({"login": "eve", "password": HASH})  # now 3
     module = converge(params)
     assert "virtual_alias_expansion_limit 2" in module.failure["msg"]
     # Named where the description wrote the alias, as the controller's gate names it.
     assert [p["path"] for p in module.failure["problems"]] == ["domains[0].aliases[1].to"]
-    assert read(params["store_path"]) == before
+    assert content(params) == before
 
 
 def test_purge_and_purge_domains(params):
@@ -177,11 +194,11 @@ def test_purge_and_purge_domains(params):
     result = converge(params).result
     removed = [(c["kind"], c["key"]) for c in result["changes"] if c["action"] == "remove"]
     assert removed.index(("alias", "all@example.org")) < removed.index(("user", "bob@example.org"))
-    assert rows(params["store_path"], "SELECT name FROM domains ORDER BY 1") == [("example.net",), ("example.org",)]
+    assert rows(params, "SELECT name FROM domains ORDER BY 1") == [("example.net",), ("example.org",)]
     params["purge_domains"] = True
     result = converge(params).result
     assert [(c["action"], c["kind"], c["key"]) for c in result["changes"]] == [("remove", "domain", "example.net")]
-    assert rows(params["store_path"], "SELECT address FROM users") == [("alice@example.org",)]
+    assert rows(params, "SELECT address FROM users") == [("alice@example.org",)]
 
 
 def test_plaintext_passwords_are_found_and_never_summarized():
@@ -195,13 +212,13 @@ def test_plaintext_passwords_are_found_and_never_summarized():
 
 def test_a_commit_records_the_stamp_of_what_it_wrote(tmp_path):
     path = str(tmp_path / "mail.sqlite")
-    store = Store(path)
+    store = SQLiteStore(path)
     with store.transaction() as conn:
         conn.execute("INSERT INTO domains (name) VALUES ('example.org')")
     assert store.committed_stamp is not None and store.committed_stamp == store.stamp()
     store.close()
     for check_mode, statement in ((False, "SELECT 1"), (True, "UPDATE domains SET timezone = 'Europe/Paris'")):
-        again = Store(path, check_mode=check_mode)
+        again = SQLiteStore(path, check_mode=check_mode)
         with again.transaction() as conn:
             conn.execute(statement)
         assert again.committed_stamp is None  # nothing committed: nothing to vouch for
@@ -220,7 +237,7 @@ def test_an_alias_becomes_a_user_in_one_run(params):
     assert module.failure is None
     assert {(c["action"], c["kind"], c["key"]) for c in module.result["changes"]} >= {
         ("create", "user", "sales@example.org"), ("remove", "alias", "sales@example.org")}
-    assert rows(params["store_path"], "SELECT address FROM aliases WHERE address LIKE 'sales@%'") == []
+    assert rows(params, "SELECT address FROM aliases WHERE address LIKE 'sales@%'") == []
 
 
 def test_an_alias_that_becomes_a_user_stays_a_catch_all_and_a_recipient(params):
@@ -239,9 +256,9 @@ def test_an_alias_that_becomes_a_user_stays_a_catch_all_and_a_recipient(params):
     assert sorted((c["action"], c["kind"], c["key"]) for c in module.result["changes"]
                   if c["kind"] in ("user", "alias", "alias recipient")) == [
         ("create", "user", "postmaster@example.org"), ("remove", "alias", "postmaster@example.org")]
-    assert rows(params["store_path"], "SELECT recipient FROM alias_recipients WHERE alias = 'sales@example.net' "
-                                      "ORDER BY 1") == [("carol@example.net",), ("postmaster@example.org",)]
-    assert rows(params["store_path"], "SELECT catchall FROM domains WHERE name = 'example.org'") == [
+    assert rows(params, "SELECT recipient FROM alias_recipients WHERE alias = 'sales@example.net' "
+                        "ORDER BY 1") == [("carol@example.net",), ("postmaster@example.org",)]
+    assert rows(params, "SELECT catchall FROM domains WHERE name = 'example.org'") == [
         ("postmaster@example.org",)]
     assert converge(params).result["changes"] == []
 
@@ -254,7 +271,7 @@ def test_a_user_becomes_an_alias_in_one_run_and_only_with_purge(params):
     org["catchall"] = "bob@example.org"
     net["aliases"] = [{"address": "sales", "to": ["carol", "bob@example.org"]}]
     converge(params)
-    before = read(params["store_path"])
+    before = content(params)
     org["users"] = [user for user in org["users"] if user["login"] != "bob"]
     org["aliases"].append({"address": "bob", "to": ["alice"]})
     refused = converge(params)
@@ -262,16 +279,16 @@ def test_a_user_becomes_an_alias_in_one_run_and_only_with_purge(params):
         "path": "domains[0].aliases[2].address", "item": "alias bob@example.org", "field": "address",
         "message": "bob@example.org is both an alias and a user's mailbox: a user's address cannot be an alias "
                    "(remove the alias, or the user)"}]
-    assert read(params["store_path"]) == before
+    assert content(params) == before
     org["purge"] = True
     module = converge(params)
     assert module.failure is None, module.failure
     assert sorted((c["action"], c["kind"], c["key"]) for c in module.result["changes"]
                   if c["kind"] in ("user", "alias", "alias recipient")) == [
         ("create", "alias", "bob@example.org"), ("remove", "user", "bob@example.org")]
-    assert rows(params["store_path"], "SELECT recipient FROM alias_recipients WHERE alias = 'sales@example.net' "
-                                      "ORDER BY 1") == [("bob@example.org",), ("carol@example.net",)]
-    assert rows(params["store_path"], "SELECT catchall FROM domains WHERE name = 'example.org'") == [
+    assert rows(params, "SELECT recipient FROM alias_recipients WHERE alias = 'sales@example.net' "
+                        "ORDER BY 1") == [("bob@example.org",), ("carol@example.net",)]
+    assert rows(params, "SELECT catchall FROM domains WHERE name = 'example.org'") == [
         ("bob@example.org",)]
     assert converge(params).result["changes"] == []
 
@@ -312,10 +329,8 @@ def test_anything_else_than_the_recorded_description_is_converged_in_full(params
     assert probe(params)["converged"] is False
     assert converge(params).result["changes"] == [{"action": "create", "kind": "sieve script", "key": "example.org/bob"}]
     assert probe(params)["converged"] is True
-    conn = sqlite3.connect(params["store_path"])  # a write that is not ours
-    with conn:
+    with open_store(params).transaction() as conn:  # a write that is not the modules'
         conn.execute("UPDATE users SET quota_bytes = 1 WHERE address = 'bob@example.org'")
-    conn.close()
     assert probe(params)["converged"] is False
     assert converge(params).result["changes"] == [
         {"action": "update", "kind": "user", "key": "bob@example.org", "fields": ["quota"]}]
@@ -324,7 +339,7 @@ def test_anything_else_than_the_recorded_description_is_converged_in_full(params
 def test_a_description_with_a_plain_text_password_is_never_recorded(params):
     params["domains"][1]["users"][0]["password"] = "correct horse battery staple"
     converge(params)
-    assert rows(params["store_path"], "SELECT description FROM converge_record") == [(None,)]
+    assert rows(params, "SELECT description FROM converge_record") == [(None,)]
     assert probe(params)["converged"] is False
 
 
@@ -332,7 +347,7 @@ def test_the_mail_dns_settings_are_kept_as_written_and_a_change_is_a_domain_upda
     params["domains"][0]["dns"] = {"spf": ["ip4:192.0.2.10"], "dmarc": {"policy": "reject"}}
     params["domains"][0]["dkim"] = {"selector": "s2026", "next_selector": "s2027"}
     assert converge(params).failure is None
-    assert rows(params["store_path"], "SELECT name, dns, dkim FROM domains ORDER BY name") == [
+    assert rows(params, "SELECT name, dns, dkim FROM domains ORDER BY name") == [
         ("example.net", "", ""),
         ("example.org", '{"dmarc":{"policy":"reject"},"spf":["ip4:192.0.2.10"]}',
          '{"next_selector":"s2027","selector":"s2026"}')]
@@ -344,7 +359,7 @@ def test_the_mail_dns_settings_are_kept_as_written_and_a_change_is_a_domain_upda
     diff = rotated["diff"][0]
     assert "s2027" in diff["after"] and "next_selector" in diff["before"] and "next_selector" not in diff["after"]
 
-    exported = exported_description(params["store_path"])
+    exported = exported_description(params)
     org = next(d for d in exported["domains"] if d["name"] == "example.org")
     assert org["dkim"] == params["domains"][0]["dkim"]
     assert org["dns"] == {"spf": ["ip4:192.0.2.10"], "dmarc": {"policy": "reject"}}
@@ -353,24 +368,24 @@ def test_the_mail_dns_settings_are_kept_as_written_and_a_change_is_a_domain_upda
     # Left out of the description: removed from the store, the defaults apply again.
     del params["domains"][0]["dns"], params["domains"][0]["dkim"]
     assert converge(params).result["changed"] is True
-    assert rows(params["store_path"], "SELECT dns, dkim FROM domains ORDER BY name") == [("", ""), ("", "")]
+    assert rows(params, "SELECT dns, dkim FROM domains ORDER BY name") == [("", ""), ("", "")]
 
 
 def test_bad_mail_dns_settings_are_refused_at_their_paths_and_nothing_is_written(params):
     converge(params)
-    before = read(params["store_path"])
+    before = content(params)
     params["domains"][0]["dkim"] = {"selector": "bad selector!"}
     params["domains"][1]["dns"] = {"mx": ["not a host"]}
     module = converge(params)
     assert module.result is None
     assert [p["path"] for p in module.failure["problems"]] == ["domains[0].dkim.selector", "domains[1].dns.mx[0]"]
-    assert read(params["store_path"]) == before
+    assert content(params) == before
 
 
 def test_senders_are_stored_canonical_a_change_is_a_domain_update_and_leaving_them_out_removes_them(params):
     params["domains"][0]["senders"] = {"allowed": ["Outside.test", "news@partner.test"], "blocked": ["bad.test"]}
     assert converge(params).failure is None
-    assert rows(params["store_path"], "SELECT name, senders FROM domains ORDER BY name") == [
+    assert rows(params, "SELECT name, senders FROM domains ORDER BY name") == [
         ("example.net", ""), ("example.org", '{"allowed":["news@partner.test","outside.test"],"blocked":["bad.test"]}')]
     params["domains"][0]["senders"] = {"allowed": ["news@PARTNER.test", "outside.test"], "blocked": ["BAD.test"]}
     assert converge(params).result["changed"] is False  # another spelling, another order: the same senders
@@ -379,24 +394,24 @@ def test_senders_are_stored_canonical_a_change_is_a_domain_update_and_leaving_th
     changed = converge(params).result
     assert changed["changes"] == [{"action": "update", "kind": "domain", "key": "example.org", "fields": ["senders"]}]
     assert "spammer@junk.test" in changed["diff"][0]["after"] and "spammer@junk.test" not in changed["diff"][0]["before"]
-    org = next(d for d in exported_description(params["store_path"])["domains"] if d["name"] == "example.org")
+    org = next(d for d in exported_description(params)["domains"] if d["name"] == "example.org")
     assert org["senders"] == {"allowed": ["news@partner.test", "outside.test"], "blocked": ["bad.test", "spammer@junk.test"]}
 
     del params["domains"][0]["senders"]  # the description is exact
     assert converge(params).result["changed"] is True
-    assert rows(params["store_path"], "SELECT senders FROM domains") == [("",), ("",)]
+    assert rows(params, "SELECT senders FROM domains") == [("",), ("",)]
 
 
 def test_bad_senders_are_refused_at_their_paths_and_nothing_is_written(params):
     converge(params)
-    before = read(params["store_path"])
+    before = content(params)
     params["domains"][0]["senders"] = {"allowed": ["bad.test"], "blocked": ["nowhere", "Bad.Test"]}
     params["domains"][1]["senders"] = {"blocked": ["x@partner.test", "X@partner.test"]}
     module = converge(params)
     assert module.result is None
     assert [p["path"] for p in module.failure["problems"]] == [
         "domains[0].senders.blocked[0]", "domains[0].senders.blocked[1]", "domains[1].senders.blocked[1]"]
-    assert read(params["store_path"]) == before
+    assert content(params) == before
 
 
 APP_HASH = ("{SHA512-CRYPT}$6$applicationsalt$1JLb5h5YHBsN5S1kWbRFoY/OqnNVvMB7n/ZqOAq3cX8Cze3JJBmb"
@@ -406,9 +421,9 @@ APP_HASH = ("{SHA512-CRYPT}$6$applicationsalt$1JLb5h5YHBsN5S1kWbRFoY/OqnNVvMB7n/
 def test_the_application_credential_is_stored_shown_without_its_hash_and_kept_by_an_export(params):
     params["domains"][0]["application"] = {"login": "invoices", "password": APP_HASH}
     first = converge(params).result
-    assert rows(params["store_path"], "SELECT name, application_login, application_password FROM domains "
-                                      "ORDER BY name") == [("example.net", None, ""),
-                                                           ("example.org", "invoices@example.org", APP_HASH)]
+    assert rows(params, "SELECT name, application_login, application_password FROM domains "
+                        "ORDER BY name") == [("example.net", None, ""),
+                                             ("example.org", "invoices@example.org", APP_HASH)]
     assert APP_HASH not in repr(first) and APP_HASH.rsplit("$", maxsplit=1)[-1] not in repr(first)
     assert "invoices@example.org (password set)" in first["diff"][0]["after"]
 
@@ -422,26 +437,26 @@ def test_the_application_credential_is_stored_shown_without_its_hash_and_kept_by
     assert other not in repr(changed)
 
     # The export has the login only; applied back, the stored hash stays and nothing changes.
-    exported = exported_description(params["store_path"])
+    exported = exported_description(params)
     org = next(d for d in exported["domains"] if d["name"] == "example.org")
     assert org["application"] == {"login": "invoices"}
     params["domains"][0]["application"] = org["application"]
     assert converge(params).result["changed"] is False
-    assert rows(params["store_path"], "SELECT application_password FROM domains WHERE name = 'example.org'") == [
+    assert rows(params, "SELECT application_password FROM domains WHERE name = 'example.org'") == [
         (other,)]
 
     # Left out of the description: the domain has no credential any more.
     del params["domains"][0]["application"]
     assert converge(params).result["changes"][0]["fields"] == ["application"]
-    assert rows(params["store_path"], "SELECT application_login, application_password FROM domains "
-                                      "WHERE name = 'example.org'") == [(None, "")]
+    assert rows(params, "SELECT application_login, application_password FROM domains "
+                        "WHERE name = 'example.org'") == [(None, "")]
 
 
 def assert_refused_at(params, change, path: str, words: str) -> None:
     """After a good converge, `change` (a function of the domain) makes the next one fail at
     `path` in `words`, with no plain text secret shown and the store unchanged."""
     converge(params)
-    before = read(params["store_path"])
+    before = content(params)
     change(params["domains"][0])
     module = converge(params)
     assert module.result is None
@@ -449,7 +464,7 @@ def assert_refused_at(params, change, path: str, words: str) -> None:
     assert [p["path"] for p in problems] == [path], problems
     assert words in problems[0]["message"]
     assert "plain text secret" not in repr(module.failure)
-    assert read(params["store_path"]) == before
+    assert content(params) == before
 
 
 @pytest.mark.parametrize("application, path, words", [
@@ -472,19 +487,13 @@ def test_app_passwords_are_stored_shown_without_their_hashes_kept_by_an_export_a
     bob["app_passwords"] = [{"name": "phone", "password": APP_HASH, "services": ["imap"]},
                             {"name": "laptop", "password": HASH, "services": ["smtp", "imap"]}]
     first = converge(params).result
-    assert rows(params["store_path"], "SELECT address, name, password, imap, smtp FROM app_passwords ORDER BY name") == [
+    assert rows(params, "SELECT address, name, password, imap, smtp FROM app_passwords ORDER BY name") == [
         ("bob@example.org", "laptop", HASH, 1, 1), ("bob@example.org", "phone", APP_HASH, 1, 0)]
     assert {"action": "create", "kind": "app password", "key": "bob@example.org/phone"} in first["changes"]
     assert APP_HASH not in repr(first) and "applicationsalt" not in repr(first)
 
     # The export: names and services only; applied back, the hashes stay and nothing changes.
-    conn = sqlite3.connect(params["store_path"])
-    conn.row_factory = sqlite3.Row
-    try:
-        exported = export(conn, {"domains": None, "include": ["users"], "include_defaults": False,
-                                 "name_form": "unicode", "client_settings": None})
-    finally:
-        conn.close()
+    exported = exported_description(params, include=["users"])
     org = next(d for d in exported["domains"] if d["name"] == "example.org")
     exported_bob = next(u for u in org["users"] if u["login"] == "bob")
     assert exported_bob["app_passwords"] == [{"name": "laptop", "services": ["imap", "smtp"]},
@@ -499,7 +508,7 @@ def test_app_passwords_are_stored_shown_without_their_hashes_kept_by_an_export_a
     del bob["app_passwords"]
     assert converge(params).result["changes"] == [
         {"action": "remove", "kind": "app password", "key": "bob@example.org/laptop"}]
-    assert rows(params["store_path"], "SELECT * FROM app_passwords") == []
+    assert rows(params, "SELECT * FROM app_passwords") == []
 
 
 @pytest.mark.parametrize("app, path, words", [

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import sqlite3
 import time
 
 import pytest
@@ -25,7 +24,7 @@ from ansible_collections.gestixi.mail.plugins.module_utils.sieve._render import 
 )
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import MailStateError
 from ansible_collections.gestixi.mail.plugins.module_utils.sieve._sync import ScriptPlan
-from ansible_collections.gestixi.mail.plugins.module_utils.store._store import migrate
+from ansible_collections.gestixi.mail.plugins.module_utils.store._sqlite import SQLiteStore
 
 
 # -- A Sieve tokenizer (RFC 5228 2.2-2.4), for the proofs ----------------------------------------
@@ -95,11 +94,9 @@ HOSTILE = [
 
 # -- Helpers ---------------------------------------------------------------------------------
 
-def store() -> sqlite3.Connection:
-    conn = sqlite3.connect(":memory:", isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    migrate(conn)
-    return conn
+def store():
+    """An empty SQLite store in memory (the tests that take `conn` run on both engines)."""
+    return SQLiteStore(None).conn
 
 
 def add_domain(conn, name="example.org", timezone="Europe/Paris", catchall=None):
@@ -268,8 +265,8 @@ def test_handles_are_stable_and_distinct():
 # -- wanted_scripts over a store ---------------------------------------------------------------------
 
 @pytest.fixture
-def conn():
-    c = store()
+def conn(store_conn):
+    c = store_conn
     add_domain(c)
     add_domain(c, "example.net", "UTC")
     for login in ("alice", "bob", "carol"):

@@ -5,13 +5,12 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 
 import pytest
 
 from ansible_collections.gestixi.mail.plugins.module_utils.sieve import _sync
 from ansible_collections.gestixi.mail.plugins.module_utils.sieve._sync import MANIFEST, plan_scripts
-from ansible_collections.gestixi.mail.plugins.module_utils.store._store import Store, migrate
+from ansible_collections.gestixi.mail.plugins.module_utils.store._sqlite import SQLiteStore as Store
 
 
 class FakeModule:
@@ -22,10 +21,8 @@ class FakeModule:
 
 
 @pytest.fixture
-def conn() -> sqlite3.Connection:
-    c = sqlite3.connect(":memory:", isolation_level=None)
-    c.row_factory = sqlite3.Row
-    migrate(c)
+def conn(store_conn):
+    c = store_conn
     c.execute("INSERT INTO domains (name, timezone) VALUES ('example.org', 'Europe/Paris')")
     for login in ("alice", "bob"):
         c.execute("INSERT INTO users (address, domain, login, password) VALUES (?, 'example.org', ?, 'x')",
@@ -35,7 +32,7 @@ def conn() -> sqlite3.Connection:
     return c
 
 
-def sync(conn: sqlite3.Connection, sieve_dir: str):
+def sync(conn, sieve_dir: str):
     scripts = plan_scripts(conn, sieve_dir)
     scripts.prepare(FakeModule(), None)
     scripts.activate(None)

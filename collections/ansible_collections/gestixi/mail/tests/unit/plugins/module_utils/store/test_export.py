@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 
 import pytest
 
@@ -19,8 +18,8 @@ from ansible_collections.gestixi.mail.plugins.module_utils.store._export import 
     password_info,
     shown_domain,
 )
+from ansible_collections.gestixi.mail.plugins.module_utils.store._engine import Connection
 from ansible_collections.gestixi.mail.plugins.module_utils.store._schema import SCHEMA_VERSION
-from ansible_collections.gestixi.mail.plugins.module_utils.store._store import migrate
 
 HASH_SHA = "{SHA512-CRYPT}$6$saltsalt$4wnYMBbS1Xl2JeLrTeAJpI6e0kNaJo/ZA4V5Wc7pRWGo0z6i3AQ8LoPXYfdXGdg"
 HASH_ARGON = "{ARGON2ID}$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHQ$Zm9vYmFyYmF6"
@@ -36,17 +35,13 @@ def params(**overrides) -> dict:
 
 
 @pytest.fixture()
-def conn() -> sqlite3.Connection:
-    connection = sqlite3.connect(":memory:", isolation_level=None)
-    connection.row_factory = sqlite3.Row
-    migrate(connection)
-    yield connection
-    connection.close()
+def conn(store_conn):
+    return store_conn
 
 
 @pytest.fixture()
-def filled(conn: sqlite3.Connection) -> sqlite3.Connection:
-    conn.executescript("""
+def filled(conn: Connection) -> Connection:
+    statements = """
         INSERT INTO domains VALUES ('example.org', 'Europe/Paris', 'postmaster@example.org', '',
                                     '{"selector":"s2026"}', 'invoices@example.org', '%s',
                                     '{"allowed":["news@xn--bcher-kva.example"],"blocked":["junk.example"]}');
@@ -74,7 +69,10 @@ def filled(conn: sqlite3.Connection) -> sqlite3.Connection:
         INSERT INTO responders VALUES ('example.org', '', 'closure', 0, 'Closed', 'Closed today',
                                        NULL, NULL, 3);
     """ % (APPLICATION_HASH, HASH_SHA, HASH_ARGON, "$2y$10$abcdefghijklmnopqrstuu5Wc7pRWGo0z6i3AQ8LoPXYfdXGdgHa",
-           PHONE_HASH, APPLICATION_HASH.replace("application", "laptoplaptop")))
+           PHONE_HASH, APPLICATION_HASH.replace("application", "laptoplaptop"))
+    for statement in statements.split(";\n"):
+        if statement.strip():
+            conn.execute(statement)
     return conn
 
 
@@ -102,12 +100,12 @@ def test_shown_domain_converts_back_exactly() -> None:
     assert shown_domain("example.org", "unicode") == "example.org"
 
 
-def test_missing_store_shape(conn: sqlite3.Connection) -> None:
+def test_missing_store_shape(conn: Connection) -> None:
     result = export(conn, params(), store_exists=False)
     assert result == {"domains": [], "passwords": {}, "store": {"exists": False, "schema_version": SCHEMA_VERSION}}
 
 
-def test_full_export(filled: sqlite3.Connection) -> None:
+def test_full_export(filled: Connection) -> None:
     result = export(filled, params())
     assert result["domains"] == [
         {
@@ -146,7 +144,7 @@ def test_full_export(filled: sqlite3.Connection) -> None:
     }
 
 
-def test_no_secret_anywhere(filled: sqlite3.Connection) -> None:
+def test_no_secret_anywhere(filled: Connection) -> None:
     text = json.dumps(export(filled, params(include_defaults=True, client_settings={
         "imap_host": "mail.example.org", "imap_port": 993, "imap_security": "ssl",
         "smtp_host": None, "smtp_port": 465, "smtp_security": "ssl"})), ensure_ascii=False)
@@ -157,7 +155,7 @@ def test_no_secret_anywhere(filled: sqlite3.Connection) -> None:
     assert "$6$" not in text and "$argon2id$" not in text and "$2y$" not in text
 
 
-def test_include_defaults_shows_every_field(filled: sqlite3.Connection) -> None:
+def test_include_defaults_shows_every_field(filled: Connection) -> None:
     domains = export(filled, params(include_defaults=True, name_form="ascii"))["domains"]
     assert domains[0]["senders"] == {"allowed": ["news@xn--bcher-kva.example"], "blocked": ["junk.example"]}
     second = domains[1]
@@ -175,7 +173,7 @@ def test_include_defaults_shows_every_field(filled: sqlite3.Connection) -> None:
     assert "start" not in closure and "end" not in closure  # open dates have no other form
 
 
-def test_restrict_and_include(filled: sqlite3.Connection) -> None:
+def test_restrict_and_include(filled: Connection) -> None:
     result = export(filled, params(domains=["BÜCHER.example"], include=["aliases"]))
     assert result == {"domains": [{"name": "bücher.example", "aliases": [
         {"address": "team", "to": ["contact@example.org", "eve"]}]}], "store": {"exists": True, "schema_version": SCHEMA_VERSION}}
@@ -193,13 +191,13 @@ def test_restrict_and_include(filled: sqlite3.Connection) -> None:
     assert "passwords" not in result
 
 
-def test_bad_domain_filter_names_the_item(conn: sqlite3.Connection) -> None:
+def test_bad_domain_filter_names_the_item(conn: Connection) -> None:
     with pytest.raises(MailStateError) as info:
         export(conn, params(domains=["example.org", "not a domain"]))
     assert info.value.problems[0].item == "domains[1]"
 
 
-def test_client_settings_only_enabled_users(filled: sqlite3.Connection) -> None:
+def test_client_settings_only_enabled_users(filled: Connection) -> None:
     server = {"imap_host": "mail.example.org", "imap_port": 143, "imap_security": "starttls",
               "smtp_host": "smtp.example.org", "smtp_port": 587, "smtp_security": "starttls"}
     result = export(filled, params(include=[], client_settings=server))
@@ -218,7 +216,7 @@ def _description_schema() -> dict:
 
 
 @pytest.mark.parametrize("include_defaults", [False, True])
-def test_export_is_a_valid_description(filled: sqlite3.Connection, include_defaults: bool) -> None:
+def test_export_is_a_valid_description(filled: Connection, include_defaults: bool) -> None:
     jsonschema = pytest.importorskip("jsonschema")
     domains = export(filled, params(include_defaults=include_defaults))["domains"]
     jsonschema.validate({"gestixi_mail_domains": domains}, _description_schema())
@@ -230,7 +228,7 @@ def test_users_module_reads_the_quota_back() -> None:
         assert users.parse_quota(human_quota(size)) == size
 
 
-def test_app_passwords_by_name_and_services_without_their_hashes(filled: sqlite3.Connection) -> None:
+def test_app_passwords_by_name_and_services_without_their_hashes(filled: Connection) -> None:
     result = export(filled, params())
     alice, bob = result["domains"][0]["users"]
     assert alice["app_passwords"] == [{"name": "laptop", "services": ["imap", "smtp"]},

@@ -3,7 +3,6 @@
 """The whole-store rules that every converge checks before it commits."""
 from __future__ import annotations
 
-
 import pytest
 
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import MailStateError
@@ -16,20 +15,13 @@ from ansible_collections.gestixi.mail.plugins.module_utils.store._integrity impo
     find_problems,
     limits_from_params,
 )
-from ansible_collections.gestixi.mail.plugins.module_utils.store._store import Store, migrate
 
 
 @pytest.fixture
-def conn(tmp_path):
-    """A migrated store with two domains, in a transaction that is rolled back afterwards."""
-    store = Store(str(tmp_path / "mail.sqlite"))
-    connection = store.conn
-    connection.execute("BEGIN IMMEDIATE")
-    migrate(connection)
-    connection.executemany("INSERT INTO domains (name) VALUES (?)", [("x.org",), ("y.org",)])
-    yield connection
-    connection.execute("ROLLBACK")
-    store.close()
+def conn(store_conn):
+    """A migrated store of each engine with two domains, in a transaction that is rolled back afterwards."""
+    store_conn.executemany("INSERT INTO domains (name) VALUES (?)", [("x.org",), ("y.org",)])
+    return store_conn
 
 
 def add_users(conn, domain, logins, enabled=True):

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The store's record is forgotten by any write to a mail table, by whatever writes (real SQLite)."""
+"""The store's record is forgotten by any write to a mail table, by whatever writes (real SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import sqlite3
@@ -8,7 +8,9 @@ import sqlite3
 import pytest
 
 from ansible_collections.gestixi.mail.plugins.module_utils.store._record import ConvergeRecord, read_record, write_record
-from ansible_collections.gestixi.mail.plugins.module_utils.store._store import Store
+from ansible_collections.gestixi.mail.plugins.module_utils.store._sqlite import SQLiteStore
+from ansible_collections.gestixi.mail.plugins.module_utils.store._store import open_store
+from ansible_collections.gestixi.mail.tests.unit.plugins.module_utils.conftest import write_outside
 
 WRITES = [
     "INSERT INTO domains (name) VALUES ('example.net')",
@@ -28,9 +30,8 @@ WRITES = [
 
 
 @pytest.fixture
-def path(tmp_path) -> str:
-    path = str(tmp_path / "mail.sqlite")
-    store = Store(path)
+def options(store_options) -> dict:
+    store = open_store(store_options)
     with store.transaction() as conn:
         conn.execute("INSERT INTO domains (name) VALUES ('example.org')")
         conn.execute("INSERT INTO users (address, domain, login, password) VALUES ('alice@example.org', 'example.org', 'alice', 'x')")
@@ -38,37 +39,39 @@ def path(tmp_path) -> str:
         conn.execute("INSERT INTO alias_recipients (alias, recipient) VALUES ('a@example.org', 'alice@example.org')")
         conn.execute("INSERT INTO responders (domain, login, name) VALUES ('example.org', 'alice', 'away')")
     store.close()
-    return path
+    return store_options
+
+
+def read_back(options) -> ConvergeRecord:
+    store = open_store(options, read_only=True)
+    try:
+        with store.snapshot() as conn:
+            return read_record(conn)
+    finally:
+        store.close()
 
 
 @pytest.mark.parametrize("statement", WRITES)
-def test_any_write_by_anyone_forgets_the_record(path, statement):
-    store = Store(path)
+def test_any_write_by_anyone_forgets_the_record(options, statement):
+    store = open_store(options)
     with store.transaction() as conn:
         write_record(conn, ConvergeRecord([1000, 1000], "key", 5))
-    assert read_record(store.conn) == ConvergeRecord([1000, 1000], "key", 5)
     store.close()
-    # Not through this collection: a plain connection, as an operator's sqlite3 would.
-    conn = sqlite3.connect(path)
-    with conn:
-        conn.execute("PRAGMA foreign_keys = OFF")
-        conn.execute(statement)
-    conn.close()
-    store = Store(path, read_only=True)
-    assert read_record(store.conn) == ConvergeRecord()
-    store.close()
+    assert read_back(options) == ConvergeRecord([1000, 1000], "key", 5)
+    write_outside(options, statement)
+    assert read_back(options) == ConvergeRecord()
 
 
-def test_a_write_that_rolls_back_keeps_the_record(path):
-    store = Store(path)
+def test_a_write_that_rolls_back_keeps_the_record(options):
+    store = open_store(options)
     with store.transaction() as conn:
         write_record(conn, ConvergeRecord([1000, 1000], "key", 5))
     with pytest.raises(RuntimeError):
         with store.transaction() as conn:
             conn.execute("DELETE FROM aliases")
             raise RuntimeError("refused")
-    assert read_record(store.conn).description == "key"
     store.close()
+    assert read_back(options).description == "key"
 
 
 def test_a_store_of_the_first_schema_gets_the_record_table(tmp_path):
@@ -81,7 +84,7 @@ def test_a_store_of_the_first_schema_gets_the_record_table(tmp_path):
     conn.execute("INSERT INTO domains (name) VALUES ('example.org')")
     conn.commit()
     conn.close()
-    store = Store(path)
+    store = SQLiteStore(path)
     with store.transaction() as conn:
         assert read_record(conn) == ConvergeRecord()
         write_record(conn, ConvergeRecord(None, "key", 1))

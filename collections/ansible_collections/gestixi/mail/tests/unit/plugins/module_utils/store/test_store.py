@@ -9,7 +9,7 @@ import pytest
 
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import MailStateError
 from ansible_collections.gestixi.mail.plugins.module_utils.store._schema import SCHEMA_VERSION
-from ansible_collections.gestixi.mail.plugins.module_utils.store._store import Store, schema_version
+from ansible_collections.gestixi.mail.plugins.module_utils.store._sqlite import SQLiteStore as Store, schema_version
 
 
 def test_new_store_is_private_and_migrated(tmp_path):

@@ -13,14 +13,11 @@ per slot, {slot} replaced by its number, each in a passdb of its own after the m
 from __future__ import annotations
 
 import os
-import sqlite3
-
 import pytest
 import yaml
 
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._app_password import MAX_PER_USER
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._password import hash_password, verify_password
-from ansible_collections.gestixi.mail.plugins.module_utils.store._store import Store
 
 COLLECTION = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", ".."))
 QUERIES_FILE = os.path.join(COLLECTION, "roles", "server", "vars", "store_queries.yml")
@@ -47,66 +44,65 @@ def slots(queries_file):
 
 
 @pytest.fixture
-def conn(tmp_path):
-    store = Store(str(tmp_path / "mail.sqlite"))
-    with store.transaction() as connection:
-        connection.executemany("INSERT INTO domains (name, catchall, application_login, application_password) "
-                               "VALUES (?, ?, ?, ?)", [
-                                   ("example.org", "contact@example.org", "invoices@example.org", "{BLF-CRYPT}app-hash"),
-                                   ("other.test", None, None, "")])
-        connection.executemany(
-            "INSERT INTO users (address, domain, login, password, quota_bytes, enabled) VALUES (?, ?, ?, ?, ?, ?)", [
-                ("alice@example.org", "example.org", "alice", "{BLF-CRYPT}alice-hash", 1073741824, 1),
-                ("bob@example.org", "example.org", "bob", "{BLF-CRYPT}bob-hash", 0, 1),
-                ("carol@example.org", "example.org", "carol", "{BLF-CRYPT}carol-hash", 0, 0),
-                ("dave@other.test", "other.test", "dave", "{BLF-CRYPT}dave-hash", 0, 1)])
-        connection.executemany("INSERT INTO aliases (address, domain, local_part, all_users) VALUES (?, ?, ?, ?)", [
-            ("contact@example.org", "example.org", "contact", 0),
-            ("all@example.org", "example.org", "all", 1),
-            ("all-and-boss@example.org", "example.org", "all-and-boss", 1),
-            ("sales@example.org", "example.org", "sales", 0),
-            ("o'neil@example.org", "example.org", "o'neil", 0),
-            ("team@other.test", "other.test", "team", 0)])
-        connection.executemany("INSERT INTO alias_recipients (alias, recipient) VALUES (?, ?)", [
-            ("contact@example.org", "alice@example.org"),
-            ("contact@example.org", "partner@external.example"),
-            ("all-and-boss@example.org", "boss@external.example"),
-            ("all-and-boss@example.org", "alice@example.org"),  # also an enabled user: once
-            ("sales@example.org", "contact@example.org"),
-            ("o'neil@example.org", "bob@example.org"),
-            ("team@other.test", "dave@other.test"),
-            ("team@other.test", "carol@example.org")])  # a disabled user: kept, never a sender
-        connection.executemany(
-            "INSERT INTO app_passwords (address, name, password, imap, smtp) VALUES (?, ?, ?, ?, ?)", [
-                ("bob@example.org", "phone", "{BLF-CRYPT}bob-phone-hash", 1, 0),
-                ("bob@example.org", "laptop", "{BLF-CRYPT}bob-laptop-hash", 1, 1),
-                ("bob@example.org", "printer", "{BLF-CRYPT}bob-printer-hash", 0, 1),
-                ("carol@example.org", "tablet", "{BLF-CRYPT}carol-tablet-hash", 1, 1)])  # carol is disabled
-    yield store.conn
-    store.close()
+def conn(store_conn):
+    connection = store_conn
+    connection.executemany("INSERT INTO domains (name, catchall, application_login, application_password) "
+                           "VALUES (?, ?, ?, ?)", [
+                               ("example.org", "contact@example.org", "invoices@example.org", "{BLF-CRYPT}app-hash"),
+                               ("other.test", None, None, "")])
+    connection.executemany(
+        "INSERT INTO users (address, domain, login, password, quota_bytes, enabled) VALUES (?, ?, ?, ?, ?, ?)", [
+            ("alice@example.org", "example.org", "alice", "{BLF-CRYPT}alice-hash", 1073741824, 1),
+            ("bob@example.org", "example.org", "bob", "{BLF-CRYPT}bob-hash", 0, 1),
+            ("carol@example.org", "example.org", "carol", "{BLF-CRYPT}carol-hash", 0, 0),
+            ("dave@other.test", "other.test", "dave", "{BLF-CRYPT}dave-hash", 0, 1)])
+    connection.executemany("INSERT INTO aliases (address, domain, local_part, all_users) VALUES (?, ?, ?, ?)", [
+        ("contact@example.org", "example.org", "contact", 0),
+        ("all@example.org", "example.org", "all", 1),
+        ("all-and-boss@example.org", "example.org", "all-and-boss", 1),
+        ("sales@example.org", "example.org", "sales", 0),
+        ("o'neil@example.org", "example.org", "o'neil", 0),
+        ("team@other.test", "other.test", "team", 0)])
+    connection.executemany("INSERT INTO alias_recipients (alias, recipient) VALUES (?, ?)", [
+        ("contact@example.org", "alice@example.org"),
+        ("contact@example.org", "partner@external.example"),
+        ("all-and-boss@example.org", "boss@external.example"),
+        ("all-and-boss@example.org", "alice@example.org"),  # also an enabled user: once
+        ("sales@example.org", "contact@example.org"),
+        ("o'neil@example.org", "bob@example.org"),
+        ("team@other.test", "dave@other.test"),
+        ("team@other.test", "carol@example.org")])  # a disabled user: kept, never a sender
+    connection.executemany(
+        "INSERT INTO app_passwords (address, name, password, imap, smtp) VALUES (?, ?, ?, ?, ?)", [
+            ("bob@example.org", "phone", "{BLF-CRYPT}bob-phone-hash", 1, 0),
+            ("bob@example.org", "laptop", "{BLF-CRYPT}bob-laptop-hash", 1, 1),
+            ("bob@example.org", "printer", "{BLF-CRYPT}bob-printer-hash", 0, 1),
+            ("carol@example.org", "tablet", "{BLF-CRYPT}carol-tablet-hash", 1, 1)])  # carol is disabled
+    return connection
 
 
-def postfix(conn: sqlite3.Connection, query: str, key: str) -> list[str]:
-    """The answer of a Postfix sqlite: table, as a sorted list of the comma-joined values."""
+def postfix(conn, query: str, key: str) -> list[str]:
+    """The answer of a Postfix sqlite: or pgsql: table, as a sorted list of the comma-joined values."""
     local, at, domain = key.rpartition("@")
     if "%d" in query and not (at and domain):
         return []
-    rows = conn.execute(query.replace("%s", sql_quote(key)).replace("%d", sql_quote(domain))).fetchall()
+    sql = query.replace("%%", "\0").replace("%s", sql_quote(key)).replace("%d", sql_quote(domain))
+    rows = conn.execute(sql.replace("\0", "%")).fetchall()
     assert all(len(row) == 1 for row in rows), "a Postfix query must return one column"
     return sorted(row[0] for row in rows)
 
 
-def dovecot(conn: sqlite3.Connection, query: str, user: str | None = None, service: str = "imap",
+def dovecot(conn, query: str, user: str | None = None, service: str = "imap",
             remote: str = "192.0.2.10", slot: int | None = None) -> list[dict]:
     if slot is not None:
         query = query.replace("{slot}", str(slot))
     assert "{slot}" not in query
-    sql = query.replace("%%", "\0").replace("%s", service).replace("%r", sql_quote(remote))
+    sql = query.replace("%%", "\0").replace("%s", sql_quote(service)).replace("%r", sql_quote(remote))
     sql = sql if user is None else sql.replace("%u", sql_quote(user))
     return [dict(row) for row in conn.execute(sql.replace("\0", "%")).fetchall()]
 
 
-def dovecot_login(conn: sqlite3.Connection, queries: dict, slots: int, user: str, plaintext: str,
+def dovecot_login(conn, queries: dict, slots: int, user: str, plaintext: str,
                   service: str, remote: str = "192.0.2.10") -> bool:
     """Dovecot's passdb chain: the main passdb, then one per app password slot; the first
     passdb whose row's hash verifies the password logs in (a passdb answers one row at most)."""
