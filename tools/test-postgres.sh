@@ -44,3 +44,28 @@ stop_test_postgres() {
   rm -rf "$TEST_POSTGRES_DIR"
   TEST_POSTGRES_DIR=
 }
+
+# The connection of a new, empty database NAME on that server, for the integration targets: as
+# YAML in FILE (owner-only), which ansible-test passes to every target as extra variables
+# (gestixi_test_postgres). FILE is removed when ./run exits.
+write_integration_config() {
+  local file=$1 name=$2
+  INTEGRATION_CONFIG=$file
+  trap 'stop_test_postgres; rm -f "$INTEGRATION_CONFIG"' EXIT
+  (umask 077 && "$VENV/bin/python" - "$file" "$name" <<'PY'
+import os, sys
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+
+path, name = sys.argv[1:]
+server = conninfo_to_dict(os.environ["GESTIXI_TEST_POSTGRES"])
+with psycopg.connect(**server, autocommit=True) as admin:
+    admin.execute("DROP DATABASE IF EXISTS %s" % name)
+    admin.execute("CREATE DATABASE %s" % name)
+with open(path, "w", encoding="utf-8") as out:
+    out.write("# Written by ./run integration (tools/test-postgres.sh); removed when it ends.\n"
+              "gestixi_test_postgres: {host: '%s', port: %s, user: '%s', password: '%s', database: '%s'}\n"
+              % (server["host"], server["port"], server["user"], server["password"], name))
+PY
+  ) || die "cannot create the integration database $name"
+}
