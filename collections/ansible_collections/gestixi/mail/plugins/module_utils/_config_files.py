@@ -44,6 +44,8 @@ def file_args(module, spec: dict, path: str) -> dict:
 
 def converge_files(module, files: list[dict], validate: str | None) -> dict:
     """Bring every file to its content and attributes; the module result."""
+    if validate and "%s" not in validate:
+        raise FileProblem("validate must contain %%s: %s" % validate)
     changed_paths: list[str] = []
     diffs: list[dict] = []
     candidates: list[tuple[dict, str]] = []
@@ -63,8 +65,6 @@ def converge_files(module, files: list[dict], validate: str | None) -> dict:
             candidate = write_candidate(path, content)
             candidates.append((spec, candidate))
             if validate:
-                if "%s" not in validate:
-                    raise FileProblem("validate must contain %%s: %s" % validate)
                 rc, out, err = module.run_command(validate % candidate)
                 if rc != 0:
                     raise FileProblem("%s: refused by %s: %s" % (path, validate.split()[0], (err or out).strip()))
@@ -77,14 +77,12 @@ def converge_files(module, files: list[dict], validate: str | None) -> dict:
         for _spec, candidate in candidates:
             if os.path.exists(candidate):
                 os.unlink(candidate)
-    attributes_changed = False
     for spec in files:
         if os.path.exists(spec["path"]) or not module.check_mode:
             if module.set_fs_attributes_if_different(file_args(module, spec, spec["path"]), False):
-                attributes_changed = True
                 if spec["path"] not in changed_paths:
                     changed_paths.append(spec["path"])
-    result = {"changed": bool(changed_paths) or attributes_changed, "changed_files": changed_paths}
+    result = {"changed": bool(changed_paths), "changed_files": changed_paths}
     if module._diff:
         result["diff"] = diffs
     return result

@@ -26,8 +26,6 @@ Row = Any
 class Dialect:
     """The expressions that SQLite and PostgreSQL spell differently."""
 
-    name = ""
-
     def quoted(self, expression: str) -> str:
         """expression as an SQL literal in text, NULL as NULL: unambiguous once joined."""
         raise NotImplementedError
@@ -45,15 +43,12 @@ class Store:
     check_mode: transaction() always rolls back, and creates nothing.
     """
 
-    engine = ""
     conn: Any
     created = False
-    file_path: str | None = None  # the SQLite file, whose owner and mode the modules set
     committed_stamp: list | None = None  # stamp() of what the last commit wrote
 
-    def __init__(self, check_mode: bool = False, read_only: bool = False) -> None:
+    def __init__(self, check_mode: bool = False) -> None:
         self.check_mode = check_mode
-        self.read_only = read_only
 
     def describe(self) -> str:
         """The store as messages name it (never a password)."""

@@ -42,8 +42,6 @@ _INTEGER_COLUMN = re.compile(r"\bINTEGER\b")
 
 
 class PostgresDialect(Dialect):
-    name = "postgresql"
-
     def quoted(self, expression: str) -> str:
         return "quote_nullable(%s)" % expression
 
@@ -174,10 +172,8 @@ def describe(params: dict) -> str:
 
 
 class PostgresStore(Store):
-    engine = "postgresql"
-
     def __init__(self, params: dict, check_mode: bool = False, read_only: bool = False) -> None:
-        super().__init__(check_mode, read_only)
+        super().__init__(check_mode)
         self.params = params
         if psycopg is None:
             raise MailStateError("the postgresql store needs the Python package %s on the host that "

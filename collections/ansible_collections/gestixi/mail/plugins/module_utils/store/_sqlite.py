@@ -25,8 +25,6 @@ def schema_version(conn: sqlite3.Connection) -> int:
 
 
 class SQLiteDialect(Dialect):
-    name = "sqlite"
-
     def quoted(self, expression: str) -> str:
         return "quote(%s)" % expression
 
@@ -44,14 +42,11 @@ class SQLiteStore(Store):
     In check mode or read-only, a missing file is an empty in-memory store: nothing is created.
     """
 
-    engine = "sqlite"
-
     def __init__(self, path: str | None, check_mode: bool = False, read_only: bool = False) -> None:
         """path None: an empty store in memory, read-only."""
-        super().__init__(check_mode, read_only or path is None)
-        read_only = self.read_only
+        super().__init__(check_mode)
+        read_only = read_only or path is None
         self.path = path or ":memory:"
-        self.file_path = path
         self.created = path is None or not os.path.exists(path)
         directory = os.path.dirname(os.path.abspath(self.path))
         if self.created and not (check_mode or read_only) and not os.path.isdir(directory):

@@ -13,6 +13,7 @@ from contextlib import ExitStack
 
 import pytest
 
+from ansible_collections.gestixi.mail.plugins.module_utils.store._record import read_record
 from ansible_collections.gestixi.mail.plugins.module_utils.store._store import ENGINES, connection_defaults, open_store
 
 TEST_DATABASE = "gestixi_store_tests"
@@ -47,6 +48,16 @@ def postgres_database() -> dict:
 def empty_postgres(options: dict) -> None:
     """Drop everything the last test left in the test database."""
     write_outside(options, "DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+
+
+def stored_record(options: dict):
+    """The converge record the store holds now, read as the modules read it."""
+    store = open_store(options, read_only=True)
+    try:
+        with store.snapshot() as conn:
+            return read_record(conn)
+    finally:
+        store.close()
 
 
 def write_outside(options: dict, statement: str) -> None:

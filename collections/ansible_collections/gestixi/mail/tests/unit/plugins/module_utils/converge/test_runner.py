@@ -8,8 +8,8 @@ import os
 from ansible_collections.gestixi.mail.plugins.module_utils.converge import _runner
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Converged, Plan
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._runner import compact_arguments
-from ansible_collections.gestixi.mail.plugins.module_utils.store._record import read_record
 from ansible_collections.gestixi.mail.plugins.module_utils.store._store import open_store
+from ansible_collections.gestixi.mail.tests.unit.plugins.module_utils.conftest import stored_record
 from ansible_collections.gestixi.mail.tests.unit.plugins.module_utils.store_harness import (
     ConvergeModule,
     module_store_options,
@@ -57,26 +57,17 @@ def test_whole_store_checks_run_once_per_content_and_limits(store_options, tmp_p
     assert len(checks) == 3
 
 
-def record_of(params: dict):
-    store = open_store(params, read_only=True)
-    try:
-        with store.snapshot() as conn:
-            return read_record(conn)
-    finally:
-        store.close()
-
-
 def test_a_run_that_changes_nothing_keeps_the_description_it_did_not_change(store_options, tmp_path):
     params = module_store_options(store_options, tmp_path)
     converge = _converger(params)
     converge("INSERT INTO domains (name) VALUES ('example.org')", key="described")
-    assert record_of(params).description == "described"
-    assert record_of(params).unchanged == 1  # the one created item, unchanged next time
+    assert stored_record(params).description == "described"
+    assert stored_record(params).unchanged == 1  # the one created item, unchanged next time
     converge(None)  # a single-kind module that changes nothing: the store is still that description
-    assert record_of(params).description == "described"
+    assert stored_record(params).description == "described"
     converge("INSERT INTO domains (name) VALUES ('example.net')")  # one that changes it
-    assert record_of(params).description is None
-    assert record_of(params).checked_limits == [1000, 1000]
+    assert stored_record(params).description is None
+    assert stored_record(params).checked_limits == [1000, 1000]
 
 
 def test_a_refused_run_keeps_the_record(store_options, tmp_path):
@@ -95,4 +86,4 @@ def test_a_refused_run_keeps_the_record(store_options, tmp_path):
     except SystemExit:
         pass
     assert [p["item"] for p in module.failure["problems"]] == ["alias a@example.org"]
-    assert record_of(params).description == "described"
+    assert stored_record(params).description == "described"

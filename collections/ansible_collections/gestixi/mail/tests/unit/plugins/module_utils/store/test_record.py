@@ -10,7 +10,7 @@ import pytest
 from ansible_collections.gestixi.mail.plugins.module_utils.store._record import ConvergeRecord, read_record, write_record
 from ansible_collections.gestixi.mail.plugins.module_utils.store._sqlite import SQLiteStore
 from ansible_collections.gestixi.mail.plugins.module_utils.store._store import open_store
-from ansible_collections.gestixi.mail.tests.unit.plugins.module_utils.conftest import write_outside
+from ansible_collections.gestixi.mail.tests.unit.plugins.module_utils.conftest import stored_record, write_outside
 
 WRITES = [
     "INSERT INTO domains (name) VALUES ('example.net')",
@@ -42,24 +42,15 @@ def options(store_options) -> dict:
     return store_options
 
 
-def read_back(options) -> ConvergeRecord:
-    store = open_store(options, read_only=True)
-    try:
-        with store.snapshot() as conn:
-            return read_record(conn)
-    finally:
-        store.close()
-
-
 @pytest.mark.parametrize("statement", WRITES)
 def test_any_write_by_anyone_forgets_the_record(options, statement):
     store = open_store(options)
     with store.transaction() as conn:
         write_record(conn, ConvergeRecord([1000, 1000], "key", 5))
     store.close()
-    assert read_back(options) == ConvergeRecord([1000, 1000], "key", 5)
+    assert stored_record(options) == ConvergeRecord([1000, 1000], "key", 5)
     write_outside(options, statement)
-    assert read_back(options) == ConvergeRecord()
+    assert stored_record(options) == ConvergeRecord()
 
 
 def test_a_write_that_rolls_back_keeps_the_record(options):
@@ -71,7 +62,7 @@ def test_a_write_that_rolls_back_keeps_the_record(options):
             conn.execute("DELETE FROM aliases")
             raise RuntimeError("refused")
     store.close()
-    assert read_back(options).description == "key"
+    assert stored_record(options).description == "key"
 
 
 def test_a_store_of_the_first_schema_gets_the_record_table(tmp_path):
