@@ -28,6 +28,7 @@ base_packages=python3,systemd-sysv
 mail_packages=(
   postfix postfix-sqlite postfix-pcre postfix-lmdb
   dovecot-imapd dovecot-lmtpd dovecot-sieve dovecot-managesieved dovecot-sqlite
+  postfix-pgsql dovecot-pgsql python3-psycopg
   sqlite3 python3-passlib python3-argon2 python3-bcrypt python3-idna python3-apt
   openssl ca-certificates swaks tzdata iproute2 procps
   rspamd redis-server certbot fail2ban nftables python3-systemd clamav-daemon
@@ -36,7 +37,8 @@ mail_packages=(
 webmail_packages=(roundcube roundcube-core roundcube-sqlite3 roundcube-plugins php8.2-fpm php8.2-sqlite3 nginx)
 # What only the tests' other hosts run: the DNS server (BIND), the outside world's verifier
 # (dkimpy's dkimverify), the test ACME CA (pebble), an MTA-STS-aware sender (postfix-mta-sts-resolver).
-test_host_packages=(bind9 dnsutils python3-dkim pebble postfix-mta-sts-resolver)
+# The fleet's store servers run Debian's PostgreSQL.
+test_host_packages=(bind9 dnsutils python3-dkim pebble postfix-mta-sts-resolver postgresql-15)
 # shellcheck disable=SC2206
 extra_packages=(${GESTIXI_IMAGE_EXTRA_PACKAGES:-})
 
@@ -112,11 +114,14 @@ podman run --name "$builder" \
     printf "#!/bin/sh\nexit 101\n" >/usr/sbin/policy-rc.d && chmod 0755 /usr/sbin/policy-rc.d
     echo "postfix postfix/main_mailer_type select Internet Site" | debconf-set-selections
     echo "postfix postfix/mailname string mail.example.test" | debconf-set-selections
+    # dbconfig-common would give Roundcube a PostgreSQL database now that postgresql-15 is in
+    # the image (for the store servers of the fleet): the webmail role expects SQLite.
+    echo "roundcube-core roundcube/database-type select sqlite3" | debconf-set-selections
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "$@" >/tmp/apt.log 2>&1 || { tail -n 40 /tmp/apt.log; exit 1; }
     # Only what a role configures runs: the roles enable their own services.
     # (freshclam would download the ClamAV signatures at every boot of every container.)
-    for unit in rspamd redis-server named fail2ban nftables clamav-daemon clamav-freshclam; do
+    for unit in rspamd redis-server named fail2ban nftables clamav-daemon clamav-freshclam postgresql; do
       systemctl disable "$unit.service" >/dev/null 2>&1 || true
     done
     systemctl disable clamav-daemon.socket >/dev/null 2>&1 || true

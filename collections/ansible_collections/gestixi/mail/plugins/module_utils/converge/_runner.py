@@ -179,6 +179,31 @@ def run_read(module, read: Callable[[Connection, bool], dict]) -> None:
     module.exit_json(changed=False, **result)
 
 
+def run_sieve_sync(module) -> None:
+    """Bring this host's Sieve scripts in step with the store, which is not written: a mail host
+    of a fleet whose shared store another host converged renders its own scripts from it."""
+    scripts = None
+    try:
+        store = open_store(module.params, read_only=True)
+        try:
+            with store.snapshot() as conn:
+                stamp = store.stamp()
+                scripts = plan_scripts(conn, module.params["sieve_dir"], stamp)
+                scripts.prepare(module, module.params["sievec_path"])
+            if not module.check_mode:
+                scripts.activate(stamp)
+        finally:
+            if scripts is not None:
+                scripts.discard()
+            store.close()
+    except MailStateError as exc:
+        fail(module, exc)
+    result = summarize([scripts.plan])
+    if not module._diff:
+        del result["diff"]
+    module.exit_json(**result)
+
+
 def compact_arguments(params: dict, limit: int = 20) -> dict:
     """The invocation echoed back, with long item lists counted rather than repeated.
 

@@ -87,3 +87,48 @@ def test_a_refused_run_keeps_the_record(store_options, tmp_path):
         pass
     assert [p["item"] for p in module.failure["problems"]] == ["alias a@example.org"]
     assert stored_record(params).description == "described"
+
+
+def _sieve_texts(folder: str) -> dict:
+    texts = {}
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            if name.endswith(".sieve"):
+                with open(os.path.join(root, name), encoding="utf-8") as file:
+                    texts[os.path.relpath(os.path.join(root, name), folder)] = file.read()
+    return texts
+
+
+def test_a_host_that_does_not_converge_renders_the_same_scripts_from_the_store(store_options, tmp_path):
+    """A fleet's other hosts (run_sieve_sync): the converging host's scripts, the store untouched."""
+    params = module_store_options(store_options, tmp_path / "converging")
+    os.makedirs(params["sieve_dir"])
+
+    def converge(conn):
+        conn.execute("INSERT INTO domains (name, timezone) VALUES ('example.org', 'Europe/Paris')")
+        conn.execute("INSERT INTO users (address, domain, login, password) VALUES ('carol@example.org', 'example.org', 'carol', 'x')")
+        conn.execute("INSERT INTO responders (domain, login, name, subject, message) "
+                     "VALUES ('example.org', 'carol', 'away', 'Away', 'Back on Monday.')")
+        plan = Plan("responder", dict)
+        plan.created.append(("carol@example.org/away", {}))
+        return Converged([plan])
+    _runner.run_converge(ConvergeModule(params), converge)
+    with open_store(params).transaction() as conn:
+        before = conn.execute("SELECT count(*) FROM responders").fetchone()[0]
+
+    other = {**params, "sieve_dir": str(tmp_path / "other" / "sieve")}
+    check = ConvergeModule(other, check_mode=True)
+    _runner.run_sieve_sync(check)
+    assert check.result["changes"] == [{"action": "create", "kind": "sieve script", "key": "example.org/carol"}]
+    assert not os.path.exists(other["sieve_dir"])  # check mode writes nothing
+
+    synced = ConvergeModule(other)
+    _runner.run_sieve_sync(synced)
+    assert synced.result["changed"] is True
+    assert _sieve_texts(other["sieve_dir"]) == _sieve_texts(params["sieve_dir"])
+    assert "Back on Monday." in _sieve_texts(other["sieve_dir"])["example.org/carol.sieve"]
+    again = ConvergeModule(other)
+    _runner.run_sieve_sync(again)
+    assert again.result["changed"] is False and again.result["counts"]["unchanged"] == 1
+    with open_store(params).transaction() as conn:
+        assert conn.execute("SELECT count(*) FROM responders").fetchone()[0] == before
