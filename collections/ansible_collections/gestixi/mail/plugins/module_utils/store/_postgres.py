@@ -200,7 +200,11 @@ class PostgresStore(Store):
         return describe(self.params)
 
     def schema_version(self) -> int:
-        if self.conn.execute("SELECT to_regclass('gestixi_schema')").fetchone()[0] is None:
+        # From the catalog rows as this statement sees them: to_regclass() answers from the
+        # session's cache, which still says "no table" after another converge created it while
+        # this one waited for the lock.
+        if not self.conn.execute("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables "
+                                 "WHERE schemaname = current_schema() AND tablename = 'gestixi_schema')").fetchone()[0]:
             return 0
         row = self.conn.execute("SELECT version FROM gestixi_schema").fetchone()
         return row[0] if row else 0

@@ -143,6 +143,32 @@ def test_two_converges_are_serialised_and_no_write_is_lost(postgres):
     store.close()
 
 
+def test_two_first_converges_of_an_empty_database_create_the_schema_once(postgres):
+    """The mail hosts of a new fleet migrate the empty store at the same time: the one that
+    waited for the lock finds the schema the other committed (not a stale "no schema")."""
+    first, second = open_store(postgres), open_store(postgres)
+    assert first.created and second.created  # both opened an empty database
+    failures: list[Exception] = []
+
+    def second_converge():
+        try:
+            with second.transaction() as conn:
+                conn.execute("INSERT INTO domains (name) VALUES ('example.net')")
+        except Exception as exc:  # pylint: disable=broad-except
+            failures.append(exc)
+
+    with first.transaction() as conn:
+        conn.execute("INSERT INTO domains (name) VALUES ('example.org')")
+        waiting = threading.Thread(target=second_converge)
+        waiting.start()
+        time.sleep(0.5)
+    waiting.join(10)
+    first.close()
+    second.close()
+    assert failures == []
+    assert domains(postgres) == ["example.net", "example.org"]
+
+
 def test_readers_are_not_blocked_by_a_converge_that_is_writing(postgres):
     writer = open_store(postgres)
     with writer.transaction() as conn:
