@@ -5,8 +5,8 @@
 
 Reached with psycopg (Debian's python3-psycopg on the mail hosts), over TLS when the server
 offers it (store_ssl_mode), with a password or a client certificate. The hosts may name a
-primary and its standbys (a libpq multi-host connection): a converge writes only to the one
-that accepts writes (target_session_attrs=read-write), and fails clearly when none does.
+primary and its standbys, tried in order: a converge writes only to the one that accepts writes
+(target_session_attrs=read-write), and fails clearly when none does.
 
 A write transaction is READ COMMITTED under a transaction-scoped advisory lock: converges are
 serialised, and a converge that waited sees what the one before it committed. Readers (Postfix,
@@ -38,6 +38,8 @@ PSYCOPG_PACKAGE = "psycopg (Debian: python3-psycopg; PyPI: psycopg)"
 CONVERGE_LOCK = 0x67657374697869
 LOCK_TIMEOUT_SECONDS = 30
 _TEXT_COLUMN = re.compile(r"\bTEXT\b")
+# What psycopg and libpq put before the reason a connection failed (the message names the host).
+_LIBPQ_PREFIX = re.compile(r'^(connection failed: )?(connection to server at "[^"]*"( \([^)]*\))?, port \d+ failed: )?')
 _INTEGER_COLUMN = re.compile(r"\bINTEGER\b")
 
 
@@ -146,17 +148,17 @@ class _Connection:
         self.raw.close()
 
 
-def connection_options(params: dict, write: bool) -> dict:
-    """psycopg.connect() keywords from the store options (store_argument_spec)."""
+def connection_options(params: dict, host: str, write: bool) -> dict:
+    """psycopg.connect() keywords for one server of the store options (store_argument_spec)."""
     options = {
         "dbname": params["store_database"],
-        "host": ",".join(params["store_hosts"]),
+        "host": host,
         "port": str(params["store_port"]),
         "user": params["store_user"],
         "sslmode": params["store_ssl_mode"],
         "connect_timeout": str(params["store_connect_timeout"]),
         "application_name": "gestixi.mail",
-        # Writes go to the primary only; reads to whichever server answers first.
+        # Writes go to the primary only; reads to the first server that answers.
         "target_session_attrs": "read-write" if write else "any",
         "autocommit": True,
     }
@@ -165,6 +167,22 @@ def connection_options(params: dict, write: bool) -> dict:
         if params.get(option):
             options[key] = params[option]
     return options
+
+
+def connect(params: dict, write: bool):
+    """A connection to the first server of store_hosts that answers (and accepts writes, for a
+    writer). One server per attempt, not a libpq multi-host string: psycopg 3.1 (Debian 12)
+    gives up after the first server of such a string when that one is down."""
+    failures = []
+    for host in params["store_hosts"]:
+        try:
+            return psycopg.connect(**connection_options(params, host, write))
+        except psycopg.Error as exc:
+            failures.append("%s: %s" % (host, _LIBPQ_PREFIX.sub("", _first_line(exc))))
+    why = "; ".join(failures)
+    if write and any("read-only" in failure for failure in failures):
+        why += " (a converge needs the primary: no server of store_hosts accepts writes)"
+    raise MailStateError("cannot open the store %s: %s" % (describe(params), why))
 
 
 def describe(params: dict) -> str:
@@ -178,13 +196,7 @@ class PostgresStore(Store):
         if psycopg is None:
             raise MailStateError("the postgresql store needs the Python package %s on the host that "
                                  "runs the module" % PSYCOPG_PACKAGE)
-        try:
-            raw = psycopg.connect(**connection_options(params, write=not read_only))
-        except psycopg.Error as exc:
-            why = _first_line(exc)
-            if not read_only and "read-only" in why:
-                why += " (a converge needs the primary: no server of store_hosts accepts writes)"
-            raise MailStateError("cannot open the store %s: %s" % (self.describe(), why)) from None
+        raw = connect(params, write=not read_only)
         raw.adapters.register_dumper(bool, _BooleanAsInteger)
         self.conn = _Connection(raw)
         try:

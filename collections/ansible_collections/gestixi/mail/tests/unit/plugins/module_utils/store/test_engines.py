@@ -203,6 +203,28 @@ def test_a_server_that_refuses_writes_fails_the_converge_clearly(postgres):
                       % postgres["store_database"])
 
 
+def test_a_server_down_first_in_store_hosts_is_passed_over(postgres):
+    """The primary stopped, a standby (or a promoted one) next in store_hosts answers: psycopg 3.1
+    (Debian 12) alone would stop at the first server of a multi-host string."""
+    assert postgres["store_hosts"] == ["127.0.0.1"]
+    down_first = {**postgres, "store_hosts": ["127.0.0.2", "127.0.0.1"], "store_connect_timeout": 2}
+    store = open_store(down_first)
+    with store.transaction() as conn:
+        conn.execute("INSERT INTO domains (name) VALUES ('example.org')")
+    store.close()
+    assert domains(postgres) == ["example.org"]
+    write_outside(postgres, "ALTER DATABASE %s SET default_transaction_read_only = on" % postgres["store_database"])
+    try:
+        with pytest.raises(MailStateError) as refused:
+            open_store(down_first)
+        message = str(refused.value)
+        assert "127.0.0.2: Connection refused; 127.0.0.1: session is read-only" in message, message
+        assert "a converge needs the primary" in message, message
+    finally:
+        write_outside(postgres, "SET TRANSACTION READ WRITE; ALTER DATABASE %s RESET default_transaction_read_only"
+                      % postgres["store_database"])
+
+
 def test_no_password_in_the_messages(postgres):
     wrong = {**postgres, "store_password": "wrong-Secret-42"}
     with pytest.raises(MailStateError) as refused:
