@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import os
 import statistics
 import time
@@ -41,6 +42,36 @@ def send_and_time_replication(source, replica, recipient: str, token: str) -> fl
     start = time.monotonic()
     assert replica.wait_for_subject(recipient, token, timeout=60), "not replicated to %s" % replica.container
     return time.monotonic() - start
+
+
+# --- Part migrated: mail1 ran alone on SQLite; converge.yml moved it to PostgreSQL ------------
+def _migration_report() -> dict:
+    path = os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "mail-during-migration.json")
+    with open(path, encoding="utf-8") as file:
+        return json.load(file)
+
+
+@pytest.mark.fleet_part("migrated")
+def test_no_message_sent_during_the_migration_was_lost(mail1, mail2):
+    """Every message mail1 took while playbooks/store-migrate.yml switched it to PostgreSQL is in
+    its mailboxes, on mail1 and (mail2 joined after) on mail2; none was refused for good."""
+    report = _migration_report()
+    print("during the migration (%.0f s): %d messages accepted, %d refused, %d temporary refusals retried"
+          % (report["seconds"], len(report["accepted"]), len(report["refused"]), len(report["retried"])))
+    assert report["refused"] == [], report["refused"]
+    assert len(report["accepted"]) >= 20, "the sender ran only %.0f s" % report["seconds"]
+    for sent in report["accepted"]:
+        readers = USERS if sent["to"] == "all@example.org" else (sent["to"],)
+        for host in (mail1, mail2):
+            for user in readers:
+                assert host.wait_for_subject(user, sent["subject"], timeout=60), \
+                    "%s for %s is not in %s's INBOX on %s" % (sent["subject"], sent["to"], user, host.container)
+
+
+@pytest.mark.fleet_part("migrated")
+def test_the_sqlite_store_was_set_aside(mail1):
+    kept = mail1.inside("ls", "/var/lib/gestixi-mail").split()
+    assert "mail.sqlite.copied-to-postgresql" in kept and "mail.sqlite" not in kept, kept
 
 
 # --- Part shared: both hosts serve the description converged once ----------------------------

@@ -16,7 +16,8 @@ from typing import Callable
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._plan import Converged, summarize
-from ansible_collections.gestixi.mail.plugins.module_utils._errors import MailStateError
+from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, MailStateError
+from ansible_collections.gestixi.mail.plugins.module_utils.store._copy import copy_rows, counts, read_rows
 from ansible_collections.gestixi.mail.plugins.module_utils.store._integrity import find_problems, limits_from_params, readable
 from ansible_collections.gestixi.mail.plugins.module_utils.store._record import ConvergeRecord, read_record, write_record
 from ansible_collections.gestixi.mail.plugins.module_utils.sieve._sync import plan_scripts
@@ -202,6 +203,31 @@ def run_sieve_sync(module) -> None:
     if not module._diff:
         del result["diff"]
     module.exit_json(**result)
+
+
+def run_store_copy(module) -> None:
+    """Copy the SQLite store at source_path into the store of the store options (store/_copy.py)."""
+    source_path = module.params["source_path"]
+    try:
+        if not os.path.isfile(source_path):
+            raise MailStateError([InvalidItem("source_path", None, "no SQLite store at %s" % source_path)])
+        if module.params["store_engine"] == "sqlite" and os.path.abspath(module.params["store_path"]) == os.path.abspath(source_path):
+            raise MailStateError([InvalidItem("source_path", None, "%s is the destination store itself" % source_path)])
+        source = open_store({"store_engine": "sqlite", "store_path": source_path}, read_only=True)
+        try:
+            with source.snapshot() as conn:
+                rows = read_rows(conn)
+        finally:
+            source.close()
+        destination = open_store(module.params, check_mode=module.check_mode)
+        try:
+            with destination.transaction() as conn:
+                changed = copy_rows(rows, conn, destination.describe())
+        finally:
+            destination.close()
+    except MailStateError as exc:
+        fail(module, exc)
+    module.exit_json(changed=changed, rows=counts(rows), source=source_path, destination=destination.describe())
 
 
 def compact_arguments(params: dict, limit: int = 20) -> dict:

@@ -41,6 +41,12 @@ def conn(store_conn):
 
 @pytest.fixture()
 def filled(conn: Connection) -> Connection:
+    fill(conn)
+    return conn
+
+
+def fill(conn: Connection) -> None:
+    """Two domains with every kind of row, NULLs, app passwords and IDNA names (test_copy.py too)."""
     statements = """
         INSERT INTO domains VALUES ('example.org', 'Europe/Paris', 'postmaster@example.org', '',
                                     '{"selector":"s2026"}', 'invoices@example.org', '%s',
@@ -73,7 +79,6 @@ def filled(conn: Connection) -> Connection:
     for statement in statements.split(";\n"):
         if statement.strip():
             conn.execute(statement)
-    return conn
 
 
 def test_password_info_never_returns_the_hash() -> None:
