@@ -54,7 +54,7 @@ def submission_login(server: Server, password: str, smtps: bool = False) -> bool
     client = server.smtp_smtps() if smtps else server.smtp_submission()
     with client:
         try:
-            client.login(BOB, password)
+            server.smtp_login_once(client, BOB, password)
         except smtplib.SMTPAuthenticationError:
             return False
     return True

@@ -177,7 +177,7 @@ def test_sender_cannot_forge_another_users_address(server):
 def test_wrong_password_fails_on_submission(server):
     with server.smtp_submission() as smtp:
         with pytest.raises(smtplib.SMTPAuthenticationError):
-            smtp.login(ALICE, "not-the-password")
+            server.smtp_login_once(smtp, ALICE, "not-the-password")
 
 
 def test_wrong_password_fails_on_imap(server):
