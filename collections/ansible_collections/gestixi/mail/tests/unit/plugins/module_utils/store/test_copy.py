@@ -61,13 +61,27 @@ def test_the_copy_holds_every_row_and_exports_the_same_description(source, store
     # The record came last: the inserts' triggers did not forget it, so the next converge of the
     # same description finds the store as the single server left it.
     assert record == RECORD
-    assert "postgresql" in copied.result["destination"] or copied.result["destination"].endswith(".sqlite")
+    assert copied.result["source"] == source["store_path"]
+    assert copied.result["destination"] == (store_options["store_path"] if store_options["store_engine"] == "sqlite"
+                                            else "postgresql database %s on 127.0.0.1" % store_options["store_database"])
 
 
 def test_a_second_copy_changes_nothing(source, store_options, tmp_path):
     copy(source, store_options, tmp_path)
     again = copy(source, store_options, tmp_path)
     assert again.failure is None and again.result["changed"] is False
+
+
+def test_a_copy_converged_since_is_left_with_its_own_record(source, store_options, tmp_path):
+    copy(source, store_options, tmp_path)
+    store = open_store(store_options)
+    with store.transaction() as conn:
+        write_record(conn, ConvergeRecord(checked_limits=[1000, 1000], description="sha256:a-later-converge"))
+    store.close()
+    before = content(store_options)
+    again = copy(source, store_options, tmp_path)
+    assert again.failure is None and again.result["changed"] is False
+    assert content(store_options) == before
 
 
 def test_check_mode_writes_nothing(source, store_options, tmp_path):
