@@ -9,6 +9,7 @@ which the IMAP case waits out.
 from __future__ import annotations
 
 import os
+import re
 import time
 
 import pytest
@@ -96,6 +97,14 @@ def banned(internet, jail: str) -> list[str]:
     return [address.strip(" '\"") for address in listed.strip().strip("[]").split(",") if address.strip()]
 
 
+def blocked_by_nftables(internet, address: str) -> bool:
+    """Whether the mail host's nftables ruleset holds the address: fail2ban lists a ban before
+    its action has run (and a jail's first ban creates its nftables table first), so the list
+    alone does not say that connections are refused yet."""
+    ruleset = internet.inside(internet.mail, "nft", "list", "ruleset")
+    return re.search(r"(?<![\d.])%s(?![\d.])" % re.escape(address), ruleset) is not None
+
+
 def diagnosis(internet, jail: str) -> str:
     """What fail2ban saw, for a failure's message."""
     status = internet.run(internet.mail, "fail2ban-client", "status", jail).stdout
@@ -115,9 +124,13 @@ def test_twenty_wrong_passwords_block_the_address_for_a_while(internet, protocol
     assert attempts(internet, protocol, PASSWORD, 1) == ["ok"]
     guesses = attempts(internet, protocol, "not-the-password", 20)
     assert "ok" not in guesses and "refused" in guesses, guesses
-    assert outside_address(internet) in banned(internet, jail), diagnosis(internet, jail)
-    # Blocked: the right password does not even reach the server, on IMAP and on submission.
+    address = outside_address(internet)
+    assert address in banned(internet, jail), diagnosis(internet, jail)
     started = time.monotonic()
+    while not blocked_by_nftables(internet, address):
+        assert time.monotonic() < started + 15, "banned by fail2ban, not in nftables after 15 s"
+        time.sleep(0.5)
+    # Blocked: the right password does not even reach the server, on IMAP and on submission.
     assert attempts(internet, "imap", PASSWORD, 1) == ["blocked"]
     assert attempts(internet, "smtp", PASSWORD, 1) == ["blocked"]
     if protocol != "imap":
