@@ -17,8 +17,6 @@ from ansible_collections.gestixi.mail.plugins.plugin_utils._description_sources 
     PURGE_DOMAINS_VAR,
 )
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem
-from ansible_collections.gestixi.mail.plugins.module_utils.converge._whole_description import plaintext_passwords
-from ansible_collections.gestixi.mail.plugins.module_utils.rules._description import description_digest
 from ansible_collections.gestixi.mail.plugins.plugin_utils._description_check import alias_limits, check_host_description
 
 MODULE = "gestixi.mail.gestixi_mail"
@@ -50,20 +48,20 @@ class ActionModule(ActionBase):
         if not checked.valid:
             result.update(checked_result, changed=False)
             return result
-        domains = checked.domains()
         # What the gate found valid, so that the host need not check the description's own
         # rules again (it still checks everything against its store).
-        module_args["checked_digest"] = description_digest(domains, limits)
+        module_args["checked_digest"] = checked.converge_digest(limits)
         if module_args.get("purge_domains") is None:
             module_args["purge_domains"] = checked.variables.get(PURGE_DOMAINS_VAR) is True
         module_args.pop("domains", None)
         answer = {}
-        if not plaintext_passwords(domains):
+        if not checked.has_plaintext_passwords():
             # First ask whether the store already holds this very description (its record):
             # an unchanged re-run then costs one small call, not 10,000 users sent and planned.
             answer = self._execute_module(module_name=MODULE, module_args=module_args, task_vars=task_vars)
         if not answer.get("converged"):
-            module_args["domains"] = domains
+            # Only now are description files loaded, when their verdict was remembered.
+            module_args["domains"] = checked.domains()
             answer = self._execute_module(module_name=MODULE, module_args=module_args, task_vars=task_vars)
             answer.setdefault("converged", False)
         result.update(answer)

@@ -7,6 +7,9 @@ check_description = structure (_description_schema) + meaning (_description_mean
 variables found by _description_sources; report() is the one text of every problem.
 
 Shared by gestixi_description_validate (check only) and gestixi_mail (check, then converge).
+Description files (_description_files) join their variables to the inventory's; a valid
+description read from files is remembered by the files' digest, so that reading it again when
+nothing changed costs reading and hashing them (its items are loaded only if the host needs them).
 The description variables are read from the task's variables and templated leaf by leaf:
 plain data is taken as it is (10,000 users stay fast), a template or a vaulted value is
 resolved alone, so that a problem names its YAML path and a password is known to come from
@@ -24,15 +27,17 @@ from ansible.parsing.vault import VaultHelper
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, problem_at, yaml_path
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import report as render
 from ansible_collections.gestixi.mail.plugins.module_utils.converge._translate import graph_problems_of
+from ansible_collections.gestixi.mail.plugins.module_utils.converge._whole_description import plaintext_passwords
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._address import canonical_domain
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._alias_graph import EXPANSION_LIMIT, RECURSION_LIMIT, AliasLimits
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._description import declared_twice, description_digest
 from ansible_collections.gestixi.mail.plugins.module_utils.rules._structure import UNRESOLVED, SchemaChecker, load_schema
-from ansible_collections.gestixi.mail.plugins.plugin_utils import _verdicts
+from ansible_collections.gestixi.mail.plugins.plugin_utils import _description_files, _verdicts
 from ansible_collections.gestixi.mail.plugins.plugin_utils._description_meaning import MeaningChecker
 from ansible_collections.gestixi.mail.plugins.plugin_utils._description_sources import (
     ALLOW_PLAINTEXT_VAR,
     DESCRIPTION_VAR,
+    FILES_VAR,
     PURGE_DOMAINS_VAR,
     joined,
     near_miss_vars,
@@ -64,9 +69,10 @@ def check_description(variables: dict, vaulted: set[str] | None = None,
     for typo, meant in near_miss_vars(names):
         problems.append(problem_at(typo, "unknown variable (did you mean %s?)" % meant))
     sources = [(name, variables[name]) for name in source_names(names)]
-    if not sources:
+    if not sources and FILES_VAR not in variables:
         problems.append(problem_at(DESCRIPTION_VAR, "is not defined for this host: put the "
-                                   "mail description in the inventory (group_vars/mail/)"))
+                                   "mail description in the inventory (group_vars/mail/) or in "
+                                   "description files (%s)" % FILES_VAR))
     top = schema["properties"]
     for name, value in sources:
         node = top[DESCRIPTION_VAR]
@@ -102,14 +108,42 @@ def report(problems: list[InvalidItem]) -> str:
 class CheckedDescription:
     """The outcome of the check: the task result's fields, and the description when valid."""
 
-    def __init__(self, variables: dict, problems: list[InvalidItem], warnings: list[str]) -> None:
+    def __init__(self, variables: dict, problems: list[InvalidItem], warnings: list[str],
+                 origins: dict[str, str] | None = None) -> None:
         self.variables = variables
         self.problems = problems
         self.warnings = warnings
-        self.sources = [(name, variables.get(name)) for name in source_names(list(variables))]
+        self.origins = origins or {}  # variable -> the description file that holds it
         self.digest: str | None = None  # of a valid description: what the gate vouches for
         self.trusted = False  # True when an earlier gate's digest of the same variables was given
         self._domains: list[dict] | None = None
+        self._sources: list | None = None
+        self._files: list | None = None  # description files not loaded yet (a remembered verdict)
+        self._remembered: dict = {}  # what a remembered verdict of the files says (counts, digests)
+
+    @property
+    def sources(self) -> list[tuple[str, object]]:
+        """(variable, value) of every description variable, in the order they are joined."""
+        if self._sources is None:
+            if self._files is not None:
+                loaded, _origins, problems = _load_files(self._files, self.variables)
+                if problems:  # the files were valid when their digest was recorded
+                    raise AnsibleError(report(problems))
+                self.variables, self._files = loaded, None
+            self._sources = [(name, self.variables.get(name)) for name in source_names(list(self.variables))]
+        return self._sources
+
+    def converge_digest(self, limits: AliasLimits) -> str:
+        """The digest the host's record of a converge is compared with (description_digest)."""
+        remembered = self._remembered.get("converge_digest")
+        if remembered and self._remembered.get("limits") == list(limits):
+            return remembered
+        return description_digest(self.domains(), limits)
+
+    def has_plaintext_passwords(self) -> bool:
+        if "plaintext" in self._remembered:
+            return bool(self._remembered["plaintext"])
+        return bool(plaintext_passwords(self.domains()))
 
     @property
     def valid(self) -> bool:
@@ -134,7 +168,10 @@ class CheckedDescription:
 
     def result(self) -> dict:
         """sources, counts, warnings and, on failure, failed/problems/msg."""
-        result = {"sources": [name for name, _value in self.sources], "counts": summary(self.sources)}
+        if self._files is not None:
+            result = {"sources": list(self._remembered["sources"]), "counts": dict(self._remembered["counts"])}
+        else:
+            result = {"sources": [self.shown(name) for name, _value in self.sources], "counts": summary(self.sources)}
         if self.warnings:
             result["warnings"] = list(self.warnings)
         if self.problems:
@@ -155,7 +192,14 @@ class CheckedDescription:
         if position >= len(entries):
             return path
         var, index, _item = entries[position]
-        return yaml_path(var, index) + path[match.end():]
+        return self.shown(yaml_path(var, index) + path[match.end():])
+
+    def shown(self, path: str) -> str:
+        """A path of the description as the operator finds it: in its file when a file holds it."""
+        if not path:
+            return path
+        var = re.split(r"[.\[]", path, maxsplit=1)[0]
+        return "%s:%s" % (self.origins[var], path) if var in self.origins else path
 
     def domain_names(self) -> list[str]:
         return [canonical_domain(item["name"]) for _var, _index, item in joined(self.sources)]
@@ -184,7 +228,7 @@ def check_host_description(templar, task_vars: dict, given: dict | None = None,
         raise AnsibleError("variables must be a mapping of variable names to values")
     raw = given if given is not None else task_vars
     names = [name for name in raw if isinstance(name, str) and name.startswith("gestix")]
-    wanted = set(source_names(names)) | {PURGE_DOMAINS_VAR, ALLOW_PLAINTEXT_VAR}
+    wanted = set(source_names(names)) | {PURGE_DOMAINS_VAR, ALLOW_PLAINTEXT_VAR, FILES_VAR}
     wanted |= {typo for typo, _meant in near_miss_vars(names)}
 
     resolver = _Resolver(templar)
@@ -197,25 +241,82 @@ def check_host_description(templar, task_vars: dict, given: dict | None = None,
             _find_vaulted(raw[name], name, resolver.vaulted)
         else:
             variables[name] = resolver.resolve(raw[name], name, name)
-    unchecked = CheckedDescription(variables, [], [])  # its domains() are the module's argument
+    files: list = []
+    if given is None and FILES_VAR in variables:
+        files, found = _description_files.find(variables[FILES_VAR], task_vars.get("inventory_dir"))
+        resolver.problems.extend(found)
     context = {"variables": sorted(variables), "vaulted": sorted(resolver.vaulted),
                "purge_domains": variables.get(PURGE_DOMAINS_VAR), "plaintext": variables.get(ALLOW_PLAINTEXT_VAR)}
+    files_key = None
+    if files and not resolver.problems:
+        # The files' bytes and the inventory's part stand for the whole description.
+        files_key = description_digest(CheckedDescription(variables, [], []).domains(), limits,
+                                       dict(context, files=_description_files.files_digest(files)))
+        remembered = _verdicts.recalled_facts(files_key)
+        if remembered is not None and "gate_digest" in remembered:
+            checked = CheckedDescription(variables, [], list(remembered["warnings"]), remembered.get("origins"))
+            checked._files, checked._remembered = files, remembered  # pylint: disable=protected-access
+            checked.digest, checked.trusted = remembered["gate_digest"], True
+            return checked
+    origins: dict[str, str] = {}
+    if files and not resolver.problems:
+        variables, origins, found = _load_files(files, variables)
+        resolver.problems.extend(found)
+        context["variables"] = sorted(variables)
+    unchecked = CheckedDescription(variables, [], [], origins)  # its domains() are the module's argument
     digest = description_digest(unchecked.domains(), limits, context) if not resolver.problems else None
     if digest is not None and trusted_digest is not None and digest == trusted_digest:
         unchecked.digest, unchecked.trusted = digest, True
         return unchecked
-    remembered = _verdicts.recalled(digest) if digest is not None else None
-    if remembered is not None:  # found valid before, by this same code, today
-        unchecked.digest, unchecked.trusted, unchecked.warnings = digest, True, remembered
+    remembered_warnings = _verdicts.recalled(digest) if digest is not None else None
+    if remembered_warnings is not None:  # found valid before, by this same code, today
+        unchecked.digest, unchecked.trusted, unchecked.warnings = digest, True, remembered_warnings
         return unchecked
     found, warnings = check_description(variables, vaulted=resolver.vaulted, limits=limits)
+    for problem in found:
+        problem.path, problem.item = unchecked.shown(problem.path), unchecked.shown(problem.item)
+    reading = {problem.path for problem in resolver.problems}  # what reading found is said once
+    found = [problem for problem in found if problem.path not in reading]
+    warnings = [unchecked.shown(warning) for warning in warnings]
     problems = sorted(resolver.problems + found, key=lambda problem: path_sort_key(problem.path))
-    checked = CheckedDescription(variables, problems, warnings)
+    checked = CheckedDescription(variables, problems, warnings, origins)
     checked.digest = None if problems else digest
+    checked._domains = unchecked._domains  # pylint: disable=protected-access
     if checked.digest is not None:
         _verdicts.record(checked.digest, warnings)
-    checked._domains = unchecked._domains  # pylint: disable=protected-access
+        if files_key is not None:
+            result = checked.result()
+            _verdicts.record(files_key, warnings, gate_digest=checked.digest, origins=origins, limits=list(limits),
+                             converge_digest=checked.converge_digest(limits), sources=result["sources"],
+                             counts=result["counts"], plaintext=checked.has_plaintext_passwords())
     return checked
+
+
+def _load_files(files: list, variables: dict) -> tuple[dict, dict[str, str], list[InvalidItem]]:
+    """The inventory's description variables joined with the files' (a variable is defined once),
+    the file of each variable that came from one, and the problems of the files."""
+    problems: list[InvalidItem] = []
+    joined_variables = dict(variables)
+    origins: dict[str, str] = {}
+    for description_file in files:
+        for name, value in description_file.load(problems).items():
+            where = "%s:%s" % (description_file.shown, name)
+            if not isinstance(name, str) or not (name == DESCRIPTION_VAR or name in source_names([name])):
+                problems.append(problem_at(where, "is not a description variable: a description file holds "
+                                           "gestixi_mail_domains and gestixi_mail_domains__<suffix> only"))
+                continue
+            if name in joined_variables:
+                problems.append(problem_at(where, "is also defined in %s: give each variable once"
+                                           % origins.get(name, "the inventory")))
+                continue
+            for path in _description_files.templates_in(value, name):
+                problems.append(problem_at("%s:%s" % (description_file.shown, path),
+                                           "looks like a template: description files are not templated (no "
+                                           "variable, no Vault); give a password hash, or keep this item in "
+                                           "the inventory form"))
+            joined_variables[name] = value
+            origins[name] = description_file.shown
+    return joined_variables, origins, problems
 
 
 # Exact built-in types: they carry no Ansible tag (Origin, TrustedAsTemplate, VaultedValue).

@@ -4,7 +4,8 @@
 """Where the mail description is: its variables, their YAML paths, and what they declare.
 
 The description is gestixi_mail_domains, joined with any gestixi_mail_domains__<suffix>
-(sorted by name), as docs/description-format.md says.
+(sorted by name), as docs/description-format.md says; these variables come from the inventory or
+from the description files that gestixi_mail_description_files names (_description_files).
 """
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ from ansible_collections.gestixi.mail.plugins.module_utils._errors import Invali
 DESCRIPTION_VAR = "gestixi_mail_domains"
 PURGE_DOMAINS_VAR = "gestixi_mail_purge_domains"
 ALLOW_PLAINTEXT_VAR = "gestixi_mail_allow_plaintext_passwords"
+FILES_VAR = "gestixi_mail_description_files"
 SPLIT_RE = re.compile(r"^gestixi_mail_domains__[A-Za-z0-9_]+$")
 # Variables of the description an operator sets; a near miss of one of these is a typo.
-KNOWN_VARS = (DESCRIPTION_VAR, PURGE_DOMAINS_VAR, ALLOW_PLAINTEXT_VAR)
+KNOWN_VARS = (DESCRIPTION_VAR, PURGE_DOMAINS_VAR, ALLOW_PLAINTEXT_VAR, FILES_VAR)
 
 
 def source_names(names: list[str]) -> list[str]:

@@ -54,19 +54,28 @@ def verdict_key(digest: str) -> str:
 
 def recalled(digest: str) -> list[str] | None:
     """The warnings of a valid verdict recorded for this digest today, or None."""
+    facts = recalled_facts(digest)
+    return facts["warnings"] if facts is not None else None
+
+
+def recalled_facts(digest: str) -> dict | None:
+    """Everything recorded with a valid verdict for this digest today (its warnings at least), or None."""
     folder = cache_dir()
     if folder is None:
         return None
     try:
         with open(os.path.join(folder, verdict_key(digest)), encoding="utf-8") as handle:
-            warnings = json.load(handle).get("warnings")
-    except (OSError, ValueError, AttributeError):
+            facts = json.load(handle)
+    except (OSError, ValueError):
         return None
-    return list(warnings) if isinstance(warnings, list) else None
+    if not isinstance(facts, dict) or not isinstance(facts.get("warnings"), list):
+        return None
+    return facts
 
 
-def record(digest: str, warnings: list[str]) -> None:
-    """Keep a valid verdict; a cache that cannot be written only costs a check next time."""
+def record(digest: str, warnings: list[str], **facts) -> None:
+    """Keep a valid verdict (and facts found with it, no secret among them); a cache that cannot
+    be written only costs a check next time."""
     folder = cache_dir()
     if folder is None:
         return
@@ -74,7 +83,7 @@ def record(digest: str, warnings: list[str]) -> None:
         os.makedirs(folder, mode=0o700, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".verdict-")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump({"warnings": list(warnings)}, out)
+            json.dump(dict(facts, warnings=list(warnings)), out)
         os.replace(temporary, os.path.join(folder, verdict_key(digest)))
     except OSError:
         return
