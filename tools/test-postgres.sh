@@ -28,9 +28,12 @@ start_test_postgres() {
   "${run_as[@]}" "$PG_BIN/initdb" -D "$TEST_POSTGRES_DIR/data" -U gestixi_test --auth=scram-sha-256 \
     --pwfile="$TEST_POSTGRES_DIR/password" --encoding=UTF8 --locale=C.UTF-8 >"$TEST_POSTGRES_DIR/initdb.log" 2>&1 \
     || { cat "$TEST_POSTGRES_DIR/initdb.log" >&2; die "initdb failed"; }
-  # Durability is not what these tests are about: no fsync keeps them fast.
+  # Durability is not what the tests are about: no fsync keeps them fast. The benchmarks keep
+  # PostgreSQL's defaults (TEST_POSTGRES_DURABLE=1), as SQLite keeps its own.
+  local fast="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  [ "${TEST_POSTGRES_DURABLE:-}" != 1 ] || fast=""
   "${run_as[@]}" "$PG_BIN/pg_ctl" -D "$TEST_POSTGRES_DIR/data" -l "$TEST_POSTGRES_DIR/server.log" -w -s \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $TEST_POSTGRES_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $TEST_POSTGRES_DIR $fast" \
     start || { cat "$TEST_POSTGRES_DIR/server.log" >&2; die "PostgreSQL did not start"; }
   export GESTIXI_TEST_POSTGRES="host=127.0.0.1 port=$port user=gestixi_test password=$password dbname=postgres"
   info "PostgreSQL for the store tests: 127.0.0.1:$port ($TEST_POSTGRES_DIR)"
