@@ -13,10 +13,9 @@ from ansible_collections.gestixi.mail.plugins.module_utils.rules._alias_graph im
 from ansible_collections.gestixi.mail.plugins.plugin_utils import _description_check, _description_files
 
 HASH = "{SHA512-CRYPT}$6$saltsaltsaltsalt$" + "a" * 86
-ORG = [{"name": "example.org", "users": [{"login": "bob", "password": HASH},
-                                        {"login": "eve", "password": HASH, "responders": [
-                                            {"name": "away", "subject": "Away", "message": "Back soon",
-                                             "start": "2099-07-01", "end": "2099-07-31"}]}],
+BOB = {"login": "bob", "password": HASH}
+AWAY = {"name": "away", "subject": "Away", "message": "Back soon", "start": "2099-07-01", "end": "2099-07-31"}
+ORG = [{"name": "example.org", "users": [BOB, {"login": "eve", "password": HASH, "responders": [AWAY]}],
         "aliases": [{"address": "all", "to": []}, {"address": "contact", "to": ["bob"]}]}]
 NET = [{"name": "example.net", "users": [{"login": "julie", "password": HASH}]}]
 
