@@ -23,6 +23,7 @@ import yaml
 
 from ansible_collections.gestixi.mail.plugins.module_utils._errors import InvalidItem, problem_at, yaml_path
 from ansible_collections.gestixi.mail.plugins.plugin_utils._description_sources import FILES_VAR
+
 SUFFIXES = (".yml", ".yaml")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: Debian's python3-yaml has it
 
@@ -30,10 +31,9 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: Debian's pyt
 class DescriptionFile:
     """One file: where it is, the name problems give it, the digest of its bytes."""
 
-    def __init__(self, path: str, shown: str, index: int) -> None:
+    def __init__(self, path: str, shown: str) -> None:
         self.path = path
         self.shown = shown  # as the operator wrote it (or the folder's entry under it)
-        self.index = index  # in gestixi_mail_description_files
         with open(path, "rb") as handle:
             self._bytes: bytes | None = handle.read()
         self.digest = hashlib.sha256(self._bytes).hexdigest()
@@ -90,10 +90,10 @@ def find(value, base_dir: str | None) -> tuple[list[DescriptionFile], list[Inval
                 names = sorted(name for name in os.listdir(path) if name.endswith(SUFFIXES) and not name.startswith("."))
                 if not names:
                     problems.append(problem_at(where, "the folder %s holds no .yml file" % entry))
-                files.extend(DescriptionFile(os.path.join(path, name), os.path.join(entry, name), index)
+                files.extend(DescriptionFile(os.path.join(path, name), os.path.join(entry, name))
                              for name in names)
             else:
-                files.append(DescriptionFile(path, entry, index))
+                files.append(DescriptionFile(path, entry))
         except OSError as exc:
             problems.append(problem_at(where, "cannot be read: %s" % (exc.strerror or exc)))
     return files, problems
