@@ -11,8 +11,8 @@ gestixi.mail.gestixi_mail in real `ansible-playbook` runs (bench/store_bench.py'
 time, CPU time and the peak RSS of the whole process tree), for each engine and each form:
 
 - "inventory": gestixi_mail_domains in group_vars/all/bench.json, as bench/store_bench.py keeps it;
-- "files": one description file per domain (descriptions/dNN.yml, block-style YAML as an operator
-  writes it), named by gestixi_mail_description_files.
+- "files": one description file per domain (dNN.yml in a folder beside the inventory's, block-style
+  YAML as an operator writes it), named by gestixi_mail_description_files.
 
 Three runs each: the initial converge into an empty store, an unchanged re-run, and one alias
 changed (the whole description again, as a merged pull request runs it). Also printed, per form:
@@ -123,7 +123,8 @@ class Form:
         self.name = name
         self.inventory = folder
         self.domains = domains
-        self.files_dir = os.path.join(folder, "descriptions")
+        # Beside the inventory folder: Ansible parses every file inside one as an inventory source.
+        self.files_dir = folder + "-descriptions"
         self.write()
 
     def write(self, only_first: bool = False) -> None:

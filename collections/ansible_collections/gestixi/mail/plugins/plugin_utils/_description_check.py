@@ -245,6 +245,7 @@ def check_host_description(templar, task_vars: dict, given: dict | None = None,
     if given is None and FILES_VAR in variables:
         files, found = _description_files.find(variables[FILES_VAR], task_vars.get("inventory_dir"))
         resolver.problems.extend(found)
+    reading_warnings = _description_files.read_as_inventory(files, task_vars.get("ansible_inventory_sources"))
     context = {"variables": sorted(variables), "vaulted": sorted(resolver.vaulted),
                "purge_domains": variables.get(PURGE_DOMAINS_VAR), "plaintext": variables.get(ALLOW_PLAINTEXT_VAR)}
     files_key = None
@@ -254,7 +255,7 @@ def check_host_description(templar, task_vars: dict, given: dict | None = None,
                                        dict(context, files=_description_files.files_digest(files)))
         remembered = _verdicts.recalled_facts(files_key)
         if remembered is not None and "gate_digest" in remembered:
-            checked = CheckedDescription(variables, [], list(remembered["warnings"]), remembered.get("origins"))
+            checked = CheckedDescription(variables, [], reading_warnings + remembered["warnings"], remembered.get("origins"))
             checked._files, checked._remembered = files, remembered  # pylint: disable=protected-access
             checked.digest, checked.trusted = remembered["gate_digest"], True
             return checked
@@ -270,7 +271,7 @@ def check_host_description(templar, task_vars: dict, given: dict | None = None,
         return unchecked
     remembered_warnings = _verdicts.recalled(digest) if digest is not None else None
     if remembered_warnings is not None:  # found valid before, by this same code, today
-        unchecked.digest, unchecked.trusted, unchecked.warnings = digest, True, remembered_warnings
+        unchecked.digest, unchecked.trusted, unchecked.warnings = digest, True, reading_warnings + remembered_warnings
         return unchecked
     found, warnings = check_description(variables, vaulted=resolver.vaulted, limits=limits)
     for problem in found:
@@ -279,7 +280,7 @@ def check_host_description(templar, task_vars: dict, given: dict | None = None,
     found = [problem for problem in found if problem.path not in reading]
     warnings = [unchecked.shown(warning) for warning in warnings]
     problems = sorted(resolver.problems + found, key=lambda problem: path_sort_key(problem.path))
-    checked = CheckedDescription(variables, problems, warnings, origins)
+    checked = CheckedDescription(variables, problems, reading_warnings + warnings, origins)
     checked.digest = None if problems else digest
     checked._domains = unchecked._domains  # pylint: disable=protected-access
     if checked.digest is not None:

@@ -138,3 +138,24 @@ def test_unchanged_files_are_neither_loaded_nor_checked_again(tmp_path, monkeypa
             gate(task_vars)
     changed = gate(task_vars)
     assert changed.valid and len(changed.domains()) == 2 and changed.digest != first.digest
+
+
+def test_a_file_inside_an_inventory_folder_is_a_warning(tmp_path):
+    """Ansible parses every file of an inventory folder as an inventory source, before every run."""
+    inventory = tmp_path / "inventory"
+    (inventory / "group_vars" / "mail").mkdir(parents=True)
+    (inventory / "descriptions").mkdir()
+    (tmp_path / "descriptions").mkdir()
+    inside = write(inventory / "descriptions", "org.yml", {"gestixi_mail_domains": ORG})
+    beside = write(tmp_path / "descriptions", "net.yml", {"gestixi_mail_domains__net": NET})
+    kept = write(inventory / "group_vars" / "mail", "notes.yml", {"gestixi_mail_domains__kept": []})
+    checked = gate({"gestixi_mail_description_files": [inside, beside, kept],
+                    "ansible_inventory_sources": [str(inventory)]})
+    assert checked.valid, problems_of(checked)
+    assert len(checked.warnings) == 1 and checked.warnings[0].startswith(inside + " is in the inventory folder")
+    # Remembered verdicts say it again.
+    assert gate({"gestixi_mail_description_files": [inside, beside, kept],
+                 "ansible_inventory_sources": [str(inventory)]}).warnings == checked.warnings
+    # An inventory file (not a folder) reads nothing else.
+    hosts = write(inventory, "hosts.yml", "all: {}\n")
+    assert gate({"gestixi_mail_description_files": [inside], "ansible_inventory_sources": [hosts]}).warnings == []
