@@ -219,7 +219,7 @@ def report(args: argparse.Namespace, results: dict) -> list[str]:
                 ratio = run.seconds / max(results["read"]["files"], 1e-3)
                 verdicts.append("%.2fx reading (<= %.1fx %s)" % (ratio, FILES_UNCHANGED_RATIO,
                                                                  "met" if ratio <= FILES_UNCHANGED_RATIO else "MISSED"))
-            if form == "files":
+            if form == "files" and kind == "unchanged":
                 verdicts.append("RSS < %d MiB %s" % (FILES_MAX_RSS_MIB, "met" if run.max_rss_mib < FILES_MAX_RSS_MIB else "MISSED"))
             line(run, "< %d s" % limit, "; ".join(verdicts))
     lines.append("")
