@@ -115,8 +115,7 @@ def ensure_image(env: dict) -> None:
 
 def converge_large(args: argparse.Namespace, work: str, env: dict, ephemeral: str) -> dict:
     """The large description on mail1: into the fleet's PostgreSQL store, then into SQLite."""
-    data = store_bench.description(args.domains, args.users, args.aliases, args.all_users_aliases, args.responders,
-                                   args.wide_responders, store_bench.ready_hash())
+    data = store_bench.description_of(args, store_bench.ready_hash())
     domains = store_bench.mail_description(data)
     files = os.path.join(work, "descriptions")
     os.makedirs(files)
@@ -235,12 +234,7 @@ def report(args: argparse.Namespace, large: dict, found: dict, delays: list[floa
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--domains", type=int, default=100)
-    parser.add_argument("--users", type=int, default=100000)
-    parser.add_argument("--aliases", type=int, default=200000)
-    parser.add_argument("--all-users-aliases", type=int, default=100)
-    parser.add_argument("--responders", type=int, default=10000)
-    parser.add_argument("--wide-responders", type=int, default=100)
+    store_bench.add_description_arguments(parser, users=100000, all_users_aliases=100)
     parser.add_argument("--lookups", type=int, default=200)
     parser.add_argument("--messages", type=int, default=100)
     parser.add_argument("--poll", type=float, default=0.01, help="seconds between two IMAP polls")

@@ -41,7 +41,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import store_bench  # noqa: E402  pylint: disable=wrong-import-position
-from store_bench import Run, description, mail_description, run_playbook, write_inventory, write_json, write_yaml  # noqa: E402
+from store_bench import Run, mail_description, run_playbook, write_inventory, write_json, write_yaml  # noqa: E402
 
 TARGETS = {"initial": 180.0, "unchanged": 20.0, "change": 5.0}
 FILES_UNCHANGED_RATIO = 1.5  # the files form's unchanged run, at most this many times the reading
@@ -161,8 +161,7 @@ class Form:
 
 def bench(args: argparse.Namespace, work: str) -> dict:
     password = store_bench.ready_hash()
-    data = description(args.domains, args.users, args.aliases, args.all_users_aliases, args.responders,
-                       args.wide_responders, password)
+    data = store_bench.description_of(args, password)
     server = postgres_server()
     engines = [Engine(name, work, server) for name in args.engines if name == "sqlite" or server is not None]
     results: dict = {"runs": {}, "floor": {}, "read": {}, "counts": {}, "skipped": []}
@@ -237,12 +236,7 @@ def report(args: argparse.Namespace, results: dict) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--domains", type=int, default=100)
-    parser.add_argument("--users", type=int, default=100000)
-    parser.add_argument("--aliases", type=int, default=200000)
-    parser.add_argument("--all-users-aliases", type=int, default=100)
-    parser.add_argument("--responders", type=int, default=10000)
-    parser.add_argument("--wide-responders", type=int, default=100)
+    store_bench.add_description_arguments(parser, users=100000, all_users_aliases=100)
     parser.add_argument("--engines", type=lambda text: text.split(","), default=["sqlite", "postgresql"])
     parser.add_argument("--forms", type=lambda text: text.split(","), default=["files", "inventory"])
     parser.add_argument("--sievec", default=shutil.which("sievec"))

@@ -240,6 +240,26 @@ def description(domains: int, users: int, aliases: int, all_users_aliases: int, 
     return out
 
 
+def add_description_arguments(parser: argparse.ArgumentParser, users: int, all_users_aliases: int) -> None:
+    """The size of the benchmark description (--domains ... --wide-responders): 1,000 users per
+    domain, twice as many aliases as users, a tenth as many replies as users."""
+    parser.add_argument("--domains", type=int, default=users // 1000,
+                        help="%d by default: 1,000 users per domain is the most an all-users alias may "
+                             "reach under Postfix's virtual_alias_expansion_limit" % (users // 1000))
+    parser.add_argument("--users", type=int, default=users)
+    parser.add_argument("--aliases", type=int, default=2 * users)
+    parser.add_argument("--all-users-aliases", type=int, default=all_users_aliases)
+    parser.add_argument("--responders", type=int, default=users // 10)
+    parser.add_argument("--wide-responders", type=int, default=users // 1000,
+                        help="how many of the responders are domain-wide (all users)")
+
+
+def description_of(args: argparse.Namespace, password: str) -> list[dict]:
+    """description() of the sizes add_description_arguments() read."""
+    return description(args.domains, args.users, args.aliases, args.all_users_aliases, args.responders,
+                       args.wide_responders, password)
+
+
 def mail_description(data: list[dict]) -> list[dict]:
     """The same data as the mail description operators keep in Git (gestixi_mail_domains)."""
     out = []
@@ -335,8 +355,7 @@ def count_scripts(sieve_dir: str) -> int:
 
 def bench_large(args: argparse.Namespace, work: str, password: str) -> dict:
     store = os.path.join(work, "large.sqlite")
-    data = description(args.domains, args.users, args.aliases, args.all_users_aliases, args.responders,
-                       args.wide_responders, password)
+    data = description_of(args, password)
     inventory = os.path.join(work, "large-inventory")
 
     def write_description() -> None:
@@ -586,15 +605,7 @@ def _ansible_version() -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--domains", type=int, default=10,
-                        help="10 by default: 1,000 users per domain is the most an all-users alias may "
-                             "reach under Postfix's virtual_alias_expansion_limit")
-    parser.add_argument("--users", type=int, default=10000)
-    parser.add_argument("--aliases", type=int, default=20000)
-    parser.add_argument("--all-users-aliases", type=int, default=50)
-    parser.add_argument("--responders", type=int, default=1000)
-    parser.add_argument("--wide-responders", type=int, default=10,
-                        help="how many of the responders are domain-wide (all users)")
+    add_description_arguments(parser, users=10000, all_users_aliases=50)
     parser.add_argument("--loop-users", type=int, default=1000)
     parser.add_argument("--password-users", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=3, help="unchanged runs per password measure")
