@@ -196,19 +196,18 @@ def replication(args: argparse.Namespace) -> list[float]:
     delays = []
     # One SMTP session for every message, as a peer's MTA keeps it: a connection per message
     # meets Postfix's per-client connection rate limit (421) before the 100th.
-    smtp = source.server.smtp_plain()
     try:
-        for index in range(args.messages):
-            token = "gestixi-fleet-bench-%s-%d" % (uuid.uuid4().hex[:8], index)
-            source.expect(token)
-            replica.expect(token)
-            refused = smtp.send_message(message("someone@outside.test", ["bob@example.org"], token, "fleet bench\n"),
-                                        from_addr="someone@outside.test", to_addrs=["bob@example.org"])
-            if refused:
-                raise SystemExit("mail1 refused the message %s: %s" % (token, refused))
-            delays.append(replica.wait(token) - source.wait(token))
+        with source.server.smtp_plain() as smtp:
+            for index in range(args.messages):
+                token = "gestixi-fleet-bench-%s-%d" % (uuid.uuid4().hex[:8], index)
+                source.expect(token)
+                replica.expect(token)
+                refused = smtp.send_message(message("someone@outside.test", ["bob@example.org"], token, "fleet bench\n"),
+                                            from_addr="someone@outside.test", to_addrs=["bob@example.org"])
+                if refused:
+                    raise SystemExit("mail1 refused the message %s: %s" % (token, refused))
+                delays.append(replica.wait(token) - source.wait(token))
     finally:
-        smtp.quit()
         for watcher in (source, replica):
             watcher.stop.set()
     return delays
