@@ -33,6 +33,7 @@ import imaplib
 import json
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -55,6 +56,7 @@ PORTS = {MAIL1: {"smtp_port": 16025, "imaps_port": 16993}, MAIL2: {"smtp_port": 
 TABLE_DIR = "/etc/postfix/gestixi"  # the server role's: SQLite tables here, pgsql under pgsql/
 ALIAS_TABLE = "aliases.cf"  # virtual_alias_maps
 BENCH_SQLITE = "/var/lib/gestixi-mail/bench.sqlite"
+FIRST_MAILBOXES_TASK = "Give the new users their mailboxes on both hosts of the pair"  # roles/state/tasks/converge.yml
 
 # Run inside mail1: `python3 - MAP ADDRESSES_FILE` prints the seconds of each single lookup, then
 # those of the bulk lookup of every address, as JSON.
@@ -130,10 +132,27 @@ def converge_large(args: argparse.Namespace, work: str, env: dict, ephemeral: st
          "tasks": [{"name": "Converge into SQLite", "gestixi.mail.gestixi_mail": {
              "store_engine": "sqlite", "store_path": BENCH_SQLITE, "store_group": "postfix", "store_mode": "0640",
              "sieve_dir": "/var/lib/gestixi-mail/bench-sieve", "password_scheme": "SHA512-CRYPT"}}]}])
-    seconds = run(["ansible-playbook", "-i", os.path.join(ephemeral, "inventory"), playbook], env,
-                  os.path.join(work, "large.log"), "converge %d users on mail1 (PostgreSQL, SQLite)" % args.users)
+    log = os.path.join(work, "large.log")
+    seconds = run(["ansible-playbook", "-i", os.path.join(ephemeral, "inventory"), playbook],
+                  dict(env, ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks"), log,
+                  "converge %d users on mail1 (PostgreSQL, SQLite)" % args.users)
     addresses = ["alias%05d@%s" % (alias, domain["name"]) for domain in data for alias in range(len(domain["aliases"]))]
-    return {"seconds": seconds, "addresses": addresses}
+    with open(log, encoding="utf-8") as text:
+        not_copied = [line.strip() for line in text if "not copied to the other mail host yet" in line][:1]
+    return {"seconds": seconds, "addresses": addresses, "tasks": task_seconds(log), "not_copied": not_copied}
+
+
+def task_seconds(log: str) -> dict:
+    """The seconds of each task of the converge, from profile_tasks' summary ("NAME ---- 1.23s",
+    or "NAME 1.23s")."""
+    found = {}
+    with open(log, encoding="utf-8") as lines:
+        for line in lines:
+            # A name longer than the terminal gets no dashes before its time.
+            match = re.match(r"^(?:[\w.]+ : )?(.+?) -* ?(\d+\.\d+)s$", line.strip())
+            if match:
+                found[match.group(1)] = float(match.group(2))
+    return found
 
 
 def lookups(args: argparse.Namespace, addresses: list[str]) -> dict:
@@ -223,6 +242,10 @@ def report(args: argparse.Namespace, large: dict, found: dict, delays: list[floa
         store_bench._ansible_version(), os.cpu_count() or 0, " ".join("%.1f" % v for v in os.getloadavg())),  # pylint: disable=protected-access
         "description converged on mail1 into PostgreSQL and into SQLite: %d domains, %d users, %d aliases, "
         "%d automatic replies (%.0f s for both)" % (args.domains, args.users, args.aliases, args.responders, large["seconds"]),
+        "  of which: PostgreSQL converge %.1f s, the new users' mailboxes on both hosts (first-mailboxes) %.1f s, "
+        "SQLite converge %.1f s" % tuple(large["tasks"].get(name, float("nan")) for name in (
+            "Converge the mail description", FIRST_MAILBOXES_TASK, "Converge into SQLite")),
+        *large["not_copied"],
         "", "alias table lookups inside mail1 (postmap), %d addresses:" % args.lookups,
         "%-8s %22s %22s %22s" % ("table", "single: median", "single: 95th pct", "bulk: per lookup")]
     for name, figures in found.items():
