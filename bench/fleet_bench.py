@@ -137,22 +137,24 @@ def converge_large(args: argparse.Namespace, work: str, env: dict, ephemeral: st
                   dict(env, ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks"), log,
                   "converge %d users on mail1 (PostgreSQL, SQLite)" % args.users)
     addresses = ["alias%05d@%s" % (alias, domain["name"]) for domain in data for alias in range(len(domain["aliases"]))]
-    with open(log, encoding="utf-8") as text:
-        not_copied = [line.strip() for line in text if "not copied to the other mail host yet" in line][:1]
-    return {"seconds": seconds, "addresses": addresses, "tasks": task_seconds(log), "not_copied": not_copied}
+    tasks, not_copied = converge_log(log)
+    return {"seconds": seconds, "addresses": addresses, "tasks": tasks, "not_copied": not_copied}
 
 
-def task_seconds(log: str) -> dict:
-    """The seconds of each task of the converge, from profile_tasks' summary ("NAME ---- 1.23s",
-    or "NAME 1.23s")."""
-    found = {}
+def converge_log(log: str) -> tuple[dict, list[str]]:
+    """From the converge's log: the seconds of each task (profile_tasks' summary, "NAME ---- 1.23s"
+    or "NAME 1.23s"), and first-mailboxes' warning about users not copied, if any."""
+    tasks, not_copied = {}, []
     with open(log, encoding="utf-8") as lines:
         for line in lines:
+            line = line.strip()
             # A name longer than the terminal gets no dashes before its time.
-            match = re.match(r"^(?:[\w.]+ : )?(.+?) -* ?(\d+\.\d+)s$", line.strip())
+            match = re.match(r"^(?:[\w.]+ : )?(.+?) -* ?(\d+\.\d+)s$", line)
             if match:
-                found[match.group(1)] = float(match.group(2))
-    return found
+                tasks[match.group(1)] = float(match.group(2))
+            elif "not copied to the other mail host yet" in line and not not_copied:
+                not_copied.append(line)
+    return tasks, not_copied
 
 
 def lookups(args: argparse.Namespace, addresses: list[str]) -> dict:
